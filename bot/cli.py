@@ -1,0 +1,165 @@
+"""The ``wijkbot`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import tomllib
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+
+from bot.catalogue import plain
+from bot.config import ConfigFileMissingError, Settings, load_settings
+from bot.formatting import short_date
+from bot.logs import configure_logging
+from bot.problems import describe_problems
+from bot.programme import ProgrammeError, SessionKind, load_programme
+
+EXIT_CONFIG = 2
+
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="Wijkbot, de Telegram-assistent."
+)
+programme_app = typer.Typer(no_args_is_help=True, help="Programmabestanden.")
+db_app = typer.Typer(no_args_is_help=True, help="Database.")
+app.add_typer(programme_app, name="programme")
+app.add_typer(db_app, name="db")
+
+log = logging.getLogger("wijkbot")
+
+
+def _fail(message: str, code: int = EXIT_CONFIG) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigFileMissingError as error:
+        _fail(plain("cli.config_missing", path=str(error.path)))
+    except tomllib.TOMLDecodeError as error:
+        _fail(plain("cli.bad_config_file", path="config.toml", error=str(error)))
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"]) or "?"
+        _fail(plain("cli.bad_config", where=where, error=first["msg"]))
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command()
+def run() -> None:
+    """Start de bot (long polling)."""
+    settings = _settings()
+    if settings.telegram.token is None or not settings.telegram.token.get_secret_value():
+        _fail(plain("cli.no_token"))
+    token = settings.telegram.token.get_secret_value()
+    configure_logging(settings.log_level, secrets=[token])
+    from bot.services.registry import build_services
+
+    try:
+        services = build_services(settings)
+    except ProgrammeError as error:
+        for line in describe_problems(error):
+            typer.echo(f"- {line}", err=True)
+        _fail(plain("cli.programme_failed", source=error.source))
+    typer.echo(
+        plain("cli.starting", source=services.programme.source,
+              url=_safe_url(settings.database.url)),
+        err=True,
+    )
+    try:
+        asyncio.run(_run_polling(services))
+    except _DatabaseUnavailableError as error:
+        _fail(plain("cli.database_failed", url=_safe_url(settings.database.url),
+                    error=str(error)), code=1)
+    typer.echo(plain("cli.stopped"), err=True)
+
+
+class _DatabaseUnavailableError(Exception):
+    pass
+
+
+async def _run_polling(services: object) -> None:
+    from bot.app import build_application
+    from bot.lifecycle import running
+    from bot.services.registry import Services
+
+    assert isinstance(services, Services)
+    try:
+        await services.database.upgrade()
+    except Exception as error:  # any driver error means: cannot start
+        await services.close()
+        raise _DatabaseUnavailableError(str(error)) from error
+    application = build_application(services)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    async with running(application, poll_timeout=services.settings.telegram.poll_timeout):
+        await stop.wait()
+
+
+@programme_app.command("check")
+def programme_check(
+    file: Annotated[Path, typer.Argument(help="Het programmabestand (TOML) om te controleren.")],
+) -> None:
+    """Controleer een programmabestand en noem alle problemen tegelijk."""
+    try:
+        programme = load_programme(file, Settings.model_construct().tz)
+    except ProgrammeError as error:
+        typer.echo(plain("cli.programme_bad", count=len(error.problems), source=error.source))
+        for line in describe_problems(error):
+            typer.echo(f"- {line}")
+        raise typer.Exit(1) from None
+    kinds = [s.kind for s in programme.sessions]
+    typer.echo(
+        plain(
+            "cli.programme_ok",
+            source=programme.source,
+            modules=kinds.count(SessionKind.MODULE),
+            werksessies=kinds.count(SessionKind.WERKSESSIE),
+            intervisie=kinds.count(SessionKind.INTERVISIE),
+            start=short_date(programme.data.course.start_date),
+            end=short_date(programme.data.course.end_date),
+        )
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Werk de database bij naar de nieuwste versie (gebeurt ook bij het starten)."""
+    settings = _settings()
+    from bot.database import Database
+
+    async def upgrade() -> None:
+        database = Database(settings.database.url)
+        try:
+            await database.upgrade()
+        finally:
+            await database.close()
+
+    try:
+        asyncio.run(upgrade())
+    except Exception as error:  # report any driver error in plain words
+        _fail(plain("cli.database_failed", url=_safe_url(settings.database.url),
+                    error=str(error)), code=1)
+    typer.echo(plain("cli.db_upgraded", url=_safe_url(settings.database.url)))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

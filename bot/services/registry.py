@@ -1,0 +1,46 @@
+"""Every service the bot uses, built once at start-up and shared by all handlers and jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.database import Database
+from bot.programme import Programme, load_programme
+from bot.services.contacts import ContactService
+
+# Where the Services live in PTB's bot_data.
+SERVICES_KEY = "services"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    database: Database
+    programme: Programme
+    contacts: ContactService
+
+    def now(self) -> dt.datetime:
+        """The current moment in the course's timezone."""
+        return dt.datetime.now(self.settings.tz)
+
+    def reload_programme(self) -> Programme:
+        """Read the programme file again; raises ProgrammeError and keeps the old one if invalid."""
+        self.programme = load_programme(self.settings.programme.file, self.settings.tz)
+        return self.programme
+
+    async def close(self) -> None:
+        await self.database.close()
+
+
+def build_services(settings: Settings) -> Services:
+    """Load the programme and connect the database (no I/O on the database yet)."""
+    programme = load_programme(settings.programme.file, settings.tz)
+    database = Database(settings.database.url, echo=settings.database.echo)
+    return Services(
+        settings=settings,
+        database=database,
+        programme=programme,
+        contacts=ContactService(database),
+    )

@@ -1,0 +1,170 @@
+"""Participants' information commands: /start, /help, /programma, /volgende, /module, /agenda."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from telegram import Update
+from telegram.constants import ChatAction
+
+from bot.catalogue import Html, t
+from bot.formatting import duration_until, long_date, session_name, short_date, time_range
+from bot.programme import Session, SessionKind
+from bot.services.calendar import build_calendar, calendar_slug
+from handlers.context import Context, is_coordinator, reply, services
+from handlers.menu import help_text, set_command_menus
+
+log = logging.getLogger(__name__)
+
+
+async def start(update: Update, context: Context) -> None:
+    svc = services(context)
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None:
+        return
+    first_time = await svc.contacts.seen(user.id, chat.id, svc.now())
+    coordinator = is_coordinator(update, context)
+    if coordinator and first_time:
+        await set_command_menus(context.bot, [user.id])
+    course = svc.programme.data.course
+    await reply(
+        update,
+        context,
+        t(
+            "start.welcome",
+            name=user.first_name,
+            course=course.name,
+            organisation=course.organisation,
+            tagline=course.tagline,
+        ),
+    )
+
+
+async def help_command(update: Update, context: Context) -> None:
+    await reply(update, context, help_text(is_coordinator(update, context)))
+
+
+def _session_line(session: Session, done: bool) -> Html:
+    return t(
+        "programme.line_done" if done else "programme.line",
+        name=session_name(session),
+        date=short_date(session.starts_at.date()),
+        time=time_range(session),
+    )
+
+
+async def programme_command(update: Update, context: Context) -> None:
+    svc = services(context)
+    now = svc.now()
+    programme = svc.programme
+    sections = [
+        t(
+            "programme.header",
+            course=programme.data.course.name,
+            start=short_date(programme.data.course.start_date),
+            end=short_date(programme.data.course.end_date),
+        )
+    ]
+    sections.append(
+        t(
+            "programme.modules_header",
+            count=len(programme.modules),
+            weekday=programme.data.modules.weekday,
+            time=f"{programme.data.modules.start:%H:%M}–{programme.data.modules.end:%H:%M}",
+        )
+    )
+    sections.append(Html("\n".join(_session_line(m, m.is_over(now)) for m in programme.modules)))
+    for kind, header, empty in (
+        (SessionKind.WERKSESSIE, "programme.werksessies_header", "programme.werksessies_empty"),
+        (SessionKind.INTERVISIE, "programme.intervisie_header", "programme.intervisie_empty"),
+    ):
+        found = [s for s in programme.sessions if s.kind is kind]
+        sections.append(t(header))
+        if found:
+            sections.append(Html("\n".join(_session_line(s, s.is_over(now)) for s in found)))
+        else:
+            sections.append(
+                t(
+                    empty,
+                    minutes=programme.data.werksessies.duration_minutes,
+                    meetings=programme.data.intervisie.meetings,
+                )
+            )
+    if programme.is_finished(now):
+        sections.append(t("programme.finished"))
+    else:
+        sections.append(t("programme.footer"))
+    await reply(update, context, Html("\n\n".join(sections)))
+
+
+def session_details(session: Session) -> Html:
+    parts = [
+        t(
+            "session.details",
+            name=session_name(session),
+            date=long_date(session.starts_at.date()),
+            time=time_range(session),
+        )
+    ]
+    if session.location:
+        parts.append(t("session.location", location=session.location))
+    if session.description:
+        parts.append(t("session.description", description=session.description))
+    if session.preparation:
+        parts.append(t("session.preparation", preparation=session.preparation))
+    return Html("\n\n".join(parts))
+
+
+async def next_command(update: Update, context: Context) -> None:
+    svc = services(context)
+    now = svc.now()
+    session = svc.programme.next_session(now)
+    if session is None:
+        await reply(update, context, t("next.finished", course=svc.programme.data.course.name))
+        return
+    if session.is_running(now):
+        when = t("next.running", end=f"{session.ends_at:%H:%M}")
+    else:
+        when = t("next.countdown", countdown=duration_until(now, session.starts_at))
+    text = Html(f"{t('next.header')}\n\n{session_details(session)}\n\n{when}")
+    await reply(update, context, text)
+
+
+async def module_command(update: Update, context: Context) -> None:
+    svc = services(context)
+    programme = svc.programme
+    count = len(programme.modules)
+    args = context.args or []
+    if not args:
+        await reply(update, context, t("module.which", last=count))
+        return
+    number_text = args[0].strip().lstrip("#").rstrip(".")
+    module = programme.module(int(number_text)) if number_text.isdigit() else None
+    if module is None:
+        await reply(update, context, t("module.unknown", given=" ".join(args)[:40], last=count))
+        return
+    status = (
+        t("module.done")
+        if module.is_over(svc.now())
+        else t("module.upcoming", countdown=duration_until(svc.now(), module.starts_at))
+    )
+    await reply(update, context, Html(f"{session_details(module)}\n\n{status}"))
+
+
+async def agenda_command(update: Update, context: Context) -> None:
+    svc = services(context)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
+    programme = svc.programme
+    content = build_calendar(programme, svc.now())
+    await context.bot.send_document(
+        chat.id,
+        document=io.BytesIO(content),
+        filename=f"{calendar_slug(programme)}.ics",
+        caption=t("agenda.caption", count=len(programme.sessions)),
+        parse_mode="HTML",
+    )

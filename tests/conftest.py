@@ -1,0 +1,123 @@
+"""Shared fixtures: a fake Telegram, a real bot polling it, frozen time, strict logging."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.lifecycle import running
+from bot.services.registry import Services, build_services
+from tests.faketelegram import FakeTelegram, SimulatedUser
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+COORDINATOR_ID = 900001
+PARTICIPANT_ID = 100001
+
+
+def amsterdam(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=AMSTERDAM)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's config.toml or WIJKBOT_* variables."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("WIJKBOT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+class _ErrorCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def no_error_logs() -> Iterator[_ErrorCollector]:
+    """Normal user behaviour never logs at ERROR: a test fails if anything does."""
+    collector = _ErrorCollector()
+    root = logging.getLogger()
+    root.addHandler(collector)
+    yield collector
+    root.removeHandler(collector)
+    if collector.records:
+        lines = [f"{r.name}: {r.getMessage()}" for r in collector.records]
+        pytest.fail("ERROR logged during the test:\n" + "\n".join(lines))
+
+
+@pytest.fixture
+def frozen_time() -> Iterator[time_machine.Coordinates]:
+    """Tuesday 10 December 2024, 09:00 in Groningen: between module 3 and module 4."""
+    with time_machine.travel(amsterdam(2024, 12, 10, 9, 0), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def fake() -> FakeTelegram:
+    return FakeTelegram()
+
+
+def make_settings(fake: FakeTelegram, database_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "telegram": {"token": fake.token, "base_url": fake.base_url, "poll_timeout": 1},
+        "database": {"url": f"sqlite+aiosqlite:///{database_path}"},
+        "coordinators": [COORDINATOR_ID],
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class RunningBot:
+    fake: FakeTelegram
+    services: Services
+
+    def user(self, user_id: int = PARTICIPANT_ID, first_name: str = "Sanne") -> SimulatedUser:
+        return self.fake.user(user_id, first_name=first_name)
+
+    @property
+    def coordinator(self) -> SimulatedUser:
+        return self.fake.user(COORDINATOR_ID, first_name="Coby")
+
+
+@asynccontextmanager
+async def run_bot(fake: FakeTelegram, settings: Settings) -> AsyncIterator[RunningBot]:
+    """Start the real application against the fake, polling, and stop it afterwards."""
+    services = build_services(settings)
+    await services.database.upgrade()
+    application = build_application(
+        services, request=fake.ptb_request(), get_updates_request=fake.ptb_request()
+    )
+    async with running(application, poll_timeout=settings.telegram.poll_timeout):
+        yield RunningBot(fake=fake, services=services)
+    assert not fake.unknown_calls, f"the bot called unknown Bot API methods: {fake.unknown_calls}"
+
+
+@pytest.fixture
+def settings(fake: FakeTelegram, tmp_path: Path) -> Settings:
+    return make_settings(fake, tmp_path / "wijkbot.sqlite3")
+
+
+@pytest.fixture
+async def bot(
+    fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
+) -> AsyncIterator[RunningBot]:
+    async with run_bot(fake, settings) as running_bot:
+        yield running_bot
