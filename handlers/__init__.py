@@ -11,12 +11,14 @@ from telegram.ext import (
 )
 
 from bot.services.registry import SERVICES_KEY, Services
-from handlers import coordinator, fallback, info
+from handlers import coordinator, fallback, info, membership, registration
 from handlers.errors import on_error
 
-# Groups: features first; the fallbacks see only what no feature handled.
+# Within one group only the first matching handler runs, so every feature handler and,
+# after them, the fallbacks share group 0: a fallback sees only what no feature took.
+# Conversation steps run earlier (negative groups) and raise ApplicationHandlerStop.
 FEATURES = 0
-FALLBACK = 10
+FALLBACK = FEATURES
 
 
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
@@ -43,6 +45,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         application.add_handler(
             CommandHandler(name, callback, filters=private & coordinators), FEATURES
         )
+    registration.register(application, FEATURES)
 
     application.add_handler(
         MessageHandler(filters.COMMAND & private, fallback.unknown_command), FALLBACK
@@ -61,4 +64,5 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         FALLBACK,
     )
     application.add_handler(CallbackQueryHandler(fallback.stale_button), FALLBACK)
+    membership.register(application)
     application.add_error_handler(on_error)

@@ -55,3 +55,10 @@ class ContactService:
     async def count(self) -> int:
         async with self._db.transaction() as session:
             return int(await session.scalar(select(func.count()).select_from(Contact)) or 0)
+
+    async def mark_reachable(self, chat_id: int) -> None:
+        """The user unblocked the bot."""
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(Contact).where(Contact.chat_id == chat_id).values(blocked_at=None)
+            )
