@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import string
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -63,6 +63,12 @@ class Catalogue:
 
     def keys(self) -> list[str]:
         return sorted(self._entries)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
 
     def raw(self, key: str) -> Entry:
         try:

@@ -44,4 +44,4 @@ async def test_wijkbot_run_answers_start_over_http_and_stops_cleanly(tmp_path: P
     assert "Traceback" not in output
     assert fake.token not in output
     assert (workdir / "wijkbot.sqlite3").is_file()
-    assert [c["command"] for c in fake.commands["all_private_chats"]][0] == "start"
+    assert fake.commands["all_private_chats"][0]["command"] == "start"

@@ -1,0 +1,1 @@
+"""Timed jobs: reminders before every session (filled by the reminders feature)."""
