@@ -54,6 +54,11 @@ class ProgrammeSettings(_Section):
     file: Path | None = None
 
 
+class RegistrationSettings(_Section):
+    # Minutes without an answer after which a registration in progress is dropped.
+    timeout_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+
+
 class Settings(BaseSettings):
     """Everything the bot can be told from outside."""
 
@@ -67,6 +72,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     programme: ProgrammeSettings = Field(default_factory=ProgrammeSettings)
+    registration: RegistrationSettings = Field(default_factory=RegistrationSettings)
     coordinators: list[int] = Field(default_factory=list)
     timezone: str = "Europe/Amsterdam"
     log_level: str = "INFO"

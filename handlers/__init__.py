@@ -11,7 +11,7 @@ from telegram.ext import (
 )
 
 from bot.services.registry import SERVICES_KEY, Services
-from handlers import coordinator, fallback, info, membership
+from handlers import coordinator, fallback, info, membership, registration
 from handlers.errors import on_error
 
 # Within one group only the first matching handler runs, so every feature handler and,
@@ -45,6 +45,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         application.add_handler(
             CommandHandler(name, callback, filters=private & coordinators), FEATURES
         )
+    registration.register(application, FEATURES)
 
     application.add_handler(
         MessageHandler(filters.COMMAND & private, fallback.unknown_command), FALLBACK

@@ -12,6 +12,8 @@ from bot.catalogue import Html, t
 from bot.formatting import duration_until, long_date, session_name, short_date, time_range
 from bot.programme import Session, SessionKind
 from bot.services.calendar import build_calendar, calendar_slug
+from bot.services.invites import PAYLOAD_PREFIX as INVITE_PREFIX
+from handlers import registration
 from handlers.context import Context, is_coordinator, reply, services
 from handlers.menu import help_text, set_command_menus
 
@@ -28,6 +30,10 @@ async def start(update: Update, context: Context) -> None:
     coordinator = is_coordinator(update, context)
     if coordinator and first_time:
         await set_command_menus(context.bot, [user.id])
+    payload = context.args[0] if context.args else ""
+    if payload.startswith(INVITE_PREFIX):
+        await registration.begin(update, context, payload.removeprefix(INVITE_PREFIX))
+        return
     course = svc.programme.data.course
     await reply(
         update,

@@ -31,9 +31,17 @@ COMMANDS: tuple[Command, ...] = (
     Command("volgende"),
     Command("module"),
     Command("agenda"),
+    Command("aanmelden"),
+    Command("privacy"),
+    Command("mijngegevens"),
+    Command("vergeetmij"),
+    Command("annuleren"),
     Command("help"),
     Command("status", coordinator_only=True),
     Command("herladen", coordinator_only=True),
+    Command("deelnemers", coordinator_only=True),
+    Command("uitnodiging", coordinator_only=True),
+    Command("toevoegen", coordinator_only=True),
 )
 
 COORDINATOR_COMMANDS = frozenset(c.name for c in COMMANDS if c.coordinator_only)

@@ -9,6 +9,10 @@ from bot.config import Settings
 from bot.database import Database
 from bot.programme import Programme, load_programme
 from bot.services.contacts import ContactService
+from bot.services.invites import InviteService
+from bot.services.participants import ParticipantService
+from bot.services.privacy import PrivacyService
+from bot.services.registration import RegistrationService
 
 # Where the Services live in PTB's bot_data.
 SERVICES_KEY = "services"
@@ -20,6 +24,10 @@ class Services:
     database: Database
     programme: Programme
     contacts: ContactService
+    registration: RegistrationService
+    participants: ParticipantService
+    invites: InviteService
+    privacy: PrivacyService
 
     def now(self) -> dt.datetime:
         """The current moment in the course's timezone."""
@@ -43,4 +51,10 @@ def build_services(settings: Settings) -> Services:
         database=database,
         programme=programme,
         contacts=ContactService(database),
+        registration=RegistrationService(
+            database, dt.timedelta(minutes=settings.registration.timeout_minutes)
+        ),
+        participants=ParticipantService(database),
+        invites=InviteService(database),
+        privacy=PrivacyService(database),
     )

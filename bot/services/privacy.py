@@ -1,0 +1,179 @@
+"""The person's own data: everything stored about them (/mijngegevens) and erasing it (/vergeetmij).
+
+Erasing never deletes a ``participants`` row: later tables (attendance, absences) refer to
+its id and the coordinator needs those for certificates. The row keeps its id, dates and a
+``forgotten`` status; every personal column is cleared and ``telegram_id`` is set to NULL, so
+the same account registering again is a new person. Absences keep their session but lose the
+reason; questions put to the coordinators are deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from bot.database import Database
+from bot.models import (
+    Absence,
+    Contact,
+    InboxQuestion,
+    Invite,
+    Participant,
+    ParticipantStatus,
+    RegistrationDraft,
+)
+from bot.services.participants import linked_participant
+
+log = logging.getLogger(__name__)
+
+# The parts of an export that hold something stored about the person.
+STORED_PARTS = ("contact", "participant", "registration_in_progress", "questions", "absences")
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    erased: bool  # anything was stored at all
+    participant_id: int | None  # the anonymised participant row, if there was one
+    previous_status: ParticipantStatus | None
+
+
+def _when(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+class PrivacyService:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def export(self, telegram_id: int) -> dict[str, Any]:
+        """Everything stored about this Telegram account, as JSON-ready data."""
+        async with self._db.transaction() as session:
+            contact = await session.scalar(
+                select(Contact).where(Contact.telegram_id == telegram_id)
+            )
+            participant = await linked_participant(session, telegram_id)
+            draft = await session.get(RegistrationDraft, telegram_id)
+            questions = list(
+                await session.scalars(
+                    select(InboxQuestion)
+                    .where(InboxQuestion.asker_telegram_id == telegram_id)
+                    .order_by(InboxQuestion.asked_at)
+                )
+            )
+            absences = (
+                list(
+                    await session.scalars(
+                        select(Absence)
+                        .where(Absence.participant_id == participant.id)
+                        .order_by(Absence.created_at)
+                    )
+                )
+                if participant
+                else []
+            )
+        data: dict[str, Any] = {"telegram_id": telegram_id}
+        data["contact"] = (
+            {
+                "chat_id": contact.chat_id,
+                "first_seen_at": _when(contact.first_seen_at),
+                "last_seen_at": _when(contact.last_seen_at),
+                "blocked_at": _when(contact.blocked_at),
+            }
+            if contact
+            else None
+        )
+        data["participant"] = (
+            {
+                "number": participant.id,
+                "status": participant.status,
+                "source": participant.source,
+                "name": participant.name,
+                "organisation_type": participant.organisation_type,
+                "organisation_name": participant.organisation_name,
+                "active_in_groningen": participant.active_in_groningen,
+                "experience_years": participant.experience_years,
+                "email": participant.email,
+                "fits_criteria": participant.fits,
+                "consent_at": _when(participant.consent_at),
+                "applied_at": _when(participant.applied_at),
+                "decided_at": _when(participant.decided_at),
+            }
+            if participant
+            else None
+        )
+        data["registration_in_progress"] = (
+            {
+                "step": draft.step,
+                "answers": {
+                    k: v for k, v in draft.answers.items() if k not in {"invite_id", "editing"}
+                },
+                "started_at": _when(draft.started_at),
+                "updated_at": _when(draft.updated_at),
+            }
+            if draft
+            else None
+        )
+        data["questions"] = [
+            {
+                "question": q.text,
+                "status": q.status,
+                "asked_at": _when(q.asked_at),
+                "answer": q.answer,
+                "answered_at": _when(q.answered_at),
+            }
+            for q in questions
+        ]
+        data["absences"] = [
+            {"session": a.session_key, "reason": a.reason, "reported_at": _when(a.created_at)}
+            for a in absences
+        ]
+        return data
+
+    async def has_data(self, telegram_id: int) -> bool:
+        data = await self.export(telegram_id)
+        return any(data[key] for key in STORED_PARTS)
+
+    async def forget(self, telegram_id: int, now: dt.datetime) -> Forgotten:
+        """Delete this person's personal data; a participant row stays, anonymised."""
+        async with self._db.transaction() as session:
+            draft = await session.execute(
+                delete(RegistrationDraft).where(RegistrationDraft.telegram_id == telegram_id)
+            )
+            contact = await session.execute(
+                delete(Contact).where(Contact.telegram_id == telegram_id)
+            )
+            questions = await session.execute(
+                delete(InboxQuestion).where(InboxQuestion.asker_telegram_id == telegram_id)
+            )
+            erased = any(getattr(result, "rowcount", 0) for result in (draft, contact, questions))
+            participant = await linked_participant(session, telegram_id)
+            if participant is None:
+                return Forgotten(erased, None, None)
+            previous = ParticipantStatus(participant.status)
+            _anonymise(participant, now)
+            await session.execute(delete(Invite).where(Invite.participant_id == participant.id))
+            # Excused absences stay (attendance), without the reason the person gave.
+            await session.execute(
+                update(Absence).where(Absence.participant_id == participant.id).values(reason=None)
+            )
+            log.info("participant #%d forgotten at their request", participant.id)
+            return Forgotten(True, participant.id, previous)
+
+
+def _anonymise(row: Participant, now: dt.datetime) -> None:
+    row.telegram_id = None
+    row.chat_id = None
+    row.name = None
+    row.organisation_type = None
+    row.organisation_name = None
+    row.active_in_groningen = None
+    row.experience_years = None
+    row.email = None
+    row.fits = None
+    row.consent_at = None
+    row.status = ParticipantStatus.FORGOTTEN
+    row.forgotten_at = now

@@ -1,0 +1,327 @@
+"""Registration: the /aanmelden questions, kept as a draft in the database, then an application.
+
+A draft (``registration_drafts``) holds the current step and the answers so far, so a restart
+in the middle loses nothing. Every answer is one short transaction. Confirming turns the draft
+into a row in ``participants``: ``pending`` for the coordinator to decide, or ``approved`` at
+once when the person came through a valid invite link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.database import Database
+from bot.models import Participant, ParticipantStatus, RegistrationDraft
+from bot.programme import EligibilitySection
+from bot.services.eligibility import EligibilityAssessment, assess
+from bot.services.invites import InviteCheck, consume_invite
+from bot.services.participants import ParticipantView, linked_participant
+from bot.services.registration_steps import (
+    Problem,
+    Step,
+    Transition,
+    advance,
+    apply_choice,
+    apply_text,
+    check_name,
+)
+
+log = logging.getLogger(__name__)
+
+
+class OutcomeKind(enum.StrEnum):
+    NEXT = "next"  # answer taken: ask draft.step
+    RETRY = "retry"  # answer not usable (see problem): ask draft.step again
+    STALE = "stale"  # a button of another step (double tap, old message): nothing changed
+    EXPIRED = "expired"  # the draft had timed out and is gone
+    CANCELLED = "cancelled"  # the person declined consent
+    SUBMITTED = "submitted"  # application stored (see submission)
+    ALREADY = "already"  # this account already has an application (see participant)
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    telegram_id: int
+    chat_id: int
+    step: Step
+    answers: Mapping[str, Any]
+
+    @property
+    def suggested_name(self) -> str | None:
+        value = self.answers.get("suggested_name")
+        return value if isinstance(value, str) else None
+
+    @property
+    def has_invite(self) -> bool:
+        return self.answers.get("invite_id") is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    participant: ParticipantView
+    assessment: EligibilityAssessment
+    via_invite: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    kind: OutcomeKind
+    draft: Draft | None = None
+    problem: Problem | None = None
+    submission: Submission | None = None
+    participant: ParticipantView | None = None
+
+
+class BeginKind(enum.StrEnum):
+    STARTED = "started"
+    RESUMED = "resumed"
+    REGISTERED = "registered"  # already applied: show the status
+    APPROVED_BY_INVITE = "approved_by_invite"  # a pending application approved by an invite
+
+
+@dataclass(frozen=True, slots=True)
+class Begin:
+    kind: BeginKind
+    draft: Draft | None = None
+    participant: ParticipantView | None = None
+
+
+def _view(row: RegistrationDraft) -> Draft:
+    return Draft(row.telegram_id, row.chat_id, Step(row.step), dict(row.answers))
+
+
+class RegistrationService:
+    def __init__(self, database: Database, timeout: dt.timedelta) -> None:
+        self._db = database
+        self.timeout = timeout
+
+    async def begin(
+        self,
+        telegram_id: int,
+        chat_id: int,
+        suggested_name: str,
+        now: dt.datetime,
+        invite: InviteCheck | None = None,
+    ) -> Begin:
+        """Start (or resume) a registration; an existing application is shown instead."""
+        usable = invite if invite is not None and invite.usable else None
+        async with self._db.transaction() as session:
+            existing = await linked_participant(session, telegram_id)
+            if existing is not None:
+                await self._drop(session, telegram_id)
+                if (
+                    usable is not None
+                    and usable.invite_id is not None
+                    and usable.participant_id is None
+                    and existing.status == ParticipantStatus.PENDING
+                    and await consume_invite(session, usable.invite_id, now)
+                ):
+                    existing.status = ParticipantStatus.APPROVED
+                    existing.decided_at = now
+                    log.info("application #%d approved by an invite", existing.id)
+                    view = ParticipantView.of(existing)
+                    return Begin(BeginKind.APPROVED_BY_INVITE, participant=view)
+                return Begin(BeginKind.REGISTERED, participant=ParticipantView.of(existing))
+            row = await session.get(RegistrationDraft, telegram_id)
+            if row is not None and self._expired(row, now):
+                await session.delete(row)
+                await session.flush()
+                row = None
+            if row is not None:
+                answers = dict(row.answers)
+                if usable is not None:
+                    answers.update(_invite_answers(usable))
+                row.answers = answers
+                row.chat_id = chat_id
+                row.updated_at = now
+                return Begin(BeginKind.RESUMED, draft=_view(row))
+            answers = {"suggested_name": _suggestion(suggested_name)}
+            if usable is not None:
+                answers.update(_invite_answers(usable))
+            row = RegistrationDraft(
+                telegram_id=telegram_id,
+                chat_id=chat_id,
+                step=Step.CONSENT,
+                answers=answers,
+                started_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            return Begin(BeginKind.STARTED, draft=_view(row))
+
+    async def current(self, telegram_id: int, now: dt.datetime) -> Draft | None:
+        """The registration in progress, if any and not timed out."""
+        async with self._db.transaction() as session:
+            row = await session.get(RegistrationDraft, telegram_id)
+            if row is None or self._expired(row, now):
+                return None
+            return _view(row)
+
+    async def has_draft(self, telegram_id: int) -> bool:
+        """Whether a draft exists at all (also a timed-out one not yet swept away)."""
+        async with self._db.transaction() as session:
+            return await session.get(RegistrationDraft, telegram_id) is not None
+
+    async def cancel(self, telegram_id: int) -> bool:
+        """Stop the registration and forget its answers; False when none was running."""
+        async with self._db.transaction() as session:
+            return await self._drop(session, telegram_id)
+
+    async def expire(self, now: dt.datetime) -> list[int]:
+        """Remove every timed-out draft; returns the chats to tell about it."""
+        limit = now - self.timeout
+        async with self._db.transaction() as session:
+            rows = list(
+                await session.scalars(
+                    select(RegistrationDraft).where(RegistrationDraft.updated_at < limit)
+                )
+            )
+            for row in rows:
+                await session.delete(row)
+        if rows:
+            log.info("%d registration(s) timed out", len(rows))
+        return [row.chat_id for row in rows]
+
+    async def answer_text(
+        self, telegram_id: int, text: str, now: dt.datetime, rules: EligibilitySection
+    ) -> Outcome | None:
+        """A typed answer to the current question; None when no registration is running."""
+        async with self._db.transaction() as session:
+            row = await session.get(RegistrationDraft, telegram_id)
+            if row is None:
+                return None
+            if self._expired(row, now):
+                await session.delete(row)
+                return Outcome(OutcomeKind.EXPIRED)
+            return _apply(row, apply_text(Step(row.step), row.answers, text, rules), now)
+
+    async def choose(
+        self,
+        telegram_id: int,
+        step: str,
+        choice: str,
+        now: dt.datetime,
+        rules: EligibilitySection,
+    ) -> Outcome:
+        """A button tap; a tap for another step than the current one changes nothing."""
+        async with self._db.transaction() as session:
+            row = await session.get(RegistrationDraft, telegram_id)
+            if row is None:
+                return Outcome(OutcomeKind.STALE)
+            if self._expired(row, now):
+                await session.delete(row)
+                return Outcome(OutcomeKind.EXPIRED)
+            if step != row.step:
+                return Outcome(OutcomeKind.STALE, draft=_view(row))
+            if row.step == Step.CONSENT:
+                if choice != "yes":
+                    await session.delete(row)
+                    return Outcome(OutcomeKind.CANCELLED)
+                transition = advance(Step.CONSENT, row.answers, consent_at=now.isoformat())
+                return _apply(row, transition, now)
+            if row.step == Step.CONFIRM and choice == "ok":
+                return await self._submit(session, row, now, rules)
+            return _apply(row, apply_choice(Step(row.step), row.answers, choice, rules), now)
+
+    async def _submit(
+        self,
+        session: AsyncSession,
+        row: RegistrationDraft,
+        now: dt.datetime,
+        rules: EligibilitySection,
+    ) -> Outcome:
+        answers = dict(row.answers)
+        existing = await linked_participant(session, row.telegram_id)
+        await session.delete(row)
+        if existing is not None:
+            return Outcome(OutcomeKind.ALREADY, participant=ParticipantView.of(existing))
+        assessment = assess(
+            answers["active_in_groningen"],
+            answers["experience_years"],
+            answers["organisation_type"],
+            rules,
+        )
+        invite_id = answers.get("invite_id")
+        participant: Participant | None = None
+        via_invite = False
+        if isinstance(invite_id, int) and await consume_invite(session, invite_id, now):
+            via_invite = True
+            placeholder_id = answers.get("placeholder_id")
+            if isinstance(placeholder_id, int):
+                participant = await _unlinked_placeholder(session, placeholder_id)
+        if participant is None:
+            source = "invite" if via_invite else "application"
+            participant = Participant(source=source, created_at=now)
+            session.add(participant)
+        participant.telegram_id = row.telegram_id
+        participant.chat_id = row.chat_id
+        participant.status = ParticipantStatus.APPROVED if via_invite else ParticipantStatus.PENDING
+        participant.name = answers["name"]
+        participant.organisation_type = answers["organisation_type"]
+        participant.organisation_name = answers["organisation_name"]
+        participant.active_in_groningen = answers["active_in_groningen"]
+        participant.experience_years = answers["experience_years"]
+        participant.email = answers.get("email")
+        participant.fits = assessment.fits
+        participant.consent_at = dt.datetime.fromisoformat(answers["consent_at"])
+        participant.applied_at = now
+        participant.decided_at = now if via_invite else None
+        await session.flush()
+        log.info(
+            "application #%d stored (%s%s)",
+            participant.id,
+            participant.status,
+            ", by invite" if via_invite else "",
+        )
+        return Outcome(
+            OutcomeKind.SUBMITTED,
+            submission=Submission(ParticipantView.of(participant), assessment, via_invite),
+        )
+
+    async def _drop(self, session: AsyncSession, telegram_id: int) -> bool:
+        result = await session.execute(
+            delete(RegistrationDraft).where(RegistrationDraft.telegram_id == telegram_id)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    def _expired(self, row: RegistrationDraft, now: dt.datetime) -> bool:
+        return row.updated_at + self.timeout < now
+
+
+def _suggestion(name: str) -> str | None:
+    checked = check_name(name)
+    return None if isinstance(checked, Problem) else checked
+
+
+def _invite_answers(invite: InviteCheck) -> dict[str, Any]:
+    answers: dict[str, Any] = {"invite_id": invite.invite_id}
+    if invite.participant_id is not None:
+        answers["placeholder_id"] = invite.participant_id
+        if invite.name:
+            answers["suggested_name"] = invite.name
+    return answers
+
+
+async def _unlinked_placeholder(session: AsyncSession, participant_id: int) -> Participant | None:
+    row = await session.get(Participant, participant_id)
+    if row is None or row.telegram_id is not None or row.status != ParticipantStatus.APPROVED:
+        return None
+    return row
+
+
+def _apply(row: RegistrationDraft, transition: Transition, now: dt.datetime) -> Outcome:
+    if transition.stale:
+        return Outcome(OutcomeKind.STALE, draft=_view(row))
+    row.step = transition.step
+    row.answers = transition.answers
+    row.updated_at = now
+    kind = OutcomeKind.RETRY if transition.problem else OutcomeKind.NEXT
+    return Outcome(kind, draft=_view(row), problem=transition.problem)

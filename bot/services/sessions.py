@@ -1,0 +1,202 @@
+"""All sessions as participants experience them: the programme file plus the coordinator's
+changes made in Telegram (added, moved or cancelled werksessies and intervisie meetings).
+
+Reminders, check-in and announcements read sessions here, never from the file directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.database import Database
+from bot.models import SessionChange
+from bot.programme import Programme, Session, SessionKind
+
+
+class SessionChangeError(Exception):
+    """A change that cannot be made; ``code`` names the reason for the catalogue."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Timetable:
+    """The sessions in force (time order) and the ones cancelled by the coordinator."""
+
+    sessions: tuple[Session, ...]
+    cancelled: tuple[Session, ...]
+
+    def get(self, key: str) -> Session | None:
+        return next((s for s in self.sessions if s.key == key), None)
+
+    def next_session(self, now: dt.datetime) -> Session | None:
+        return next((s for s in self.sessions if now < s.ends_at), None)
+
+    def running(self, now: dt.datetime) -> Session | None:
+        return next((s for s in self.sessions if s.is_running(now)), None)
+
+    def of_kind(self, kind: SessionKind) -> list[Session]:
+        return [s for s in self.sessions if s.kind is kind]
+
+
+class SessionService:
+    def __init__(self, database: Database, programme: Callable[[], Programme]) -> None:
+        self._db = database
+        self._programme = programme
+
+    async def timetable(self) -> Timetable:
+        programme = self._programme()
+        async with self._db.transaction() as session:
+            changes = list(await session.scalars(select(SessionChange)))
+        return merge(programme, changes)
+
+    async def add(
+        self,
+        kind: SessionKind,
+        starts_at: dt.datetime,
+        ends_at: dt.datetime,
+        *,
+        location: str | None,
+        title: str | None,
+        by: int,
+        now: dt.datetime,
+    ) -> Session:
+        if kind is SessionKind.MODULE:
+            raise SessionChangeError("modules_are_fixed")
+        _check_times(starts_at, ends_at, now)
+        async with self._db.transaction() as session:
+            row = SessionChange(
+                key="pending",
+                kind=kind.value,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                title=title,
+                location=location,
+                note=None,
+                cancelled_at=None,
+                updated_at=now,
+                updated_by=by,
+            )
+            session.add(row)
+            await session.flush()
+            row.key = f"{kind.value}-t{row.id}"
+            key = row.key
+        found = (await self.timetable()).get(key)
+        assert found is not None
+        return found
+
+    async def move(
+        self,
+        key: str,
+        starts_at: dt.datetime,
+        ends_at: dt.datetime,
+        *,
+        by: int,
+        now: dt.datetime,
+        location: str | None = None,
+    ) -> tuple[Session, Session]:
+        """Move a session; returns (before, after)."""
+        timetable = await self.timetable()
+        before = timetable.get(key)
+        if before is None:
+            raise SessionChangeError("unknown_session")
+        if before.kind is SessionKind.MODULE:
+            raise SessionChangeError("modules_are_fixed")
+        _check_times(starts_at, ends_at, now)
+        async with self._db.transaction() as session:
+            row = await _row_for(session, before, now, by)
+            row.starts_at, row.ends_at = starts_at, ends_at
+            if location is not None:
+                row.location = location
+            row.updated_at, row.updated_by = now, by
+        after = (await self.timetable()).get(key)
+        assert after is not None
+        return before, after
+
+    async def cancel(self, key: str, *, by: int, now: dt.datetime) -> Session:
+        timetable = await self.timetable()
+        found = timetable.get(key)
+        if found is None:
+            raise SessionChangeError("unknown_session")
+        if found.kind is SessionKind.MODULE:
+            raise SessionChangeError("modules_are_fixed")
+        if found.starts_at <= now:
+            raise SessionChangeError("already_started")
+        async with self._db.transaction() as session:
+            row = await _row_for(session, found, now, by)
+            row.cancelled_at, row.updated_at, row.updated_by = now, now, by
+        return found
+
+
+async def _row_for(
+    session: AsyncSession, found: Session, now: dt.datetime, by: int
+) -> SessionChange:
+    """The change row of a session, created from the programme's version when there is none."""
+    row = await session.scalar(select(SessionChange).where(SessionChange.key == found.key))
+    if row is None:
+        row = SessionChange(
+            key=found.key,
+            kind=found.kind.value,
+            starts_at=found.starts_at,
+            ends_at=found.ends_at,
+            title=found.title,
+            location=found.location,
+            note=found.description,
+            cancelled_at=None,
+            updated_at=now,
+            updated_by=by,
+        )
+        session.add(row)
+    return row
+
+
+def _check_times(starts_at: dt.datetime, ends_at: dt.datetime, now: dt.datetime) -> None:
+    if ends_at <= starts_at:
+        raise SessionChangeError("end_before_start")
+    if starts_at <= now:
+        raise SessionChangeError("in_the_past")
+
+
+def merge(programme: Programme, changes: list[SessionChange]) -> Timetable:
+    """Apply the coordinator's changes to the programme's sessions and renumber the extras."""
+    tz = programme.timezone
+    by_key = {change.key: change for change in changes}
+    sessions: dict[str, Session] = {s.key: s for s in programme.sessions}
+    cancelled: list[Session] = []
+    for key, change in by_key.items():
+        base = sessions.get(key)
+        updated = Session(
+            key=key,
+            kind=SessionKind(change.kind),
+            number=base.number if base else 0,
+            title=change.title if change.title is not None else (base.title if base else None),
+            starts_at=change.starts_at.astimezone(tz),
+            ends_at=change.ends_at.astimezone(tz),
+            location=change.location,
+            description=change.note if change.note is not None else (
+                base.description if base else None
+            ),
+            preparation=base.preparation if base else None,
+        )
+        if change.cancelled_at is not None:
+            sessions.pop(key, None)
+            cancelled.append(updated)
+        else:
+            sessions[key] = updated
+    ordered = sorted(sessions.values(), key=lambda s: (s.starts_at, s.key))
+    counters: dict[SessionKind, int] = {}
+    numbered: list[Session] = []
+    for session in ordered:
+        if session.kind is SessionKind.MODULE:
+            numbered.append(session)
+            continue
+        counters[session.kind] = counters.get(session.kind, 0) + 1
+        numbered.append(replace(session, number=counters[session.kind]))
+    return Timetable(tuple(numbered), tuple(sorted(cancelled, key=lambda s: s.starts_at)))

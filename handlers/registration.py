@@ -1,0 +1,349 @@
+"""/aanmelden and /annuleren: the registration questions, answered with buttons or typed text.
+
+Typed answers are taken in handler group -1, before every other text handler, but only from
+people with a registration in progress; everyone else's text passes through untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.catalogue import Html, t
+from bot.models import ParticipantStatus
+from bot.programme import EligibilitySection
+from bot.services import eligibility
+from bot.services.eligibility import EligibilityAssessment, organisation_types
+from bot.services.invites import InviteProblem
+from bot.services.participants import ParticipantView
+from bot.services.registration import BeginKind, Draft, Outcome, OutcomeKind
+from bot.services.registration_steps import EDITABLE, NAME_MAX, TEXT_MAX, Problem, Step
+from bot.services.registry import SERVICES_KEY, Services
+from handlers import participants, privacy
+from handlers.context import Context, reply, send_html, services
+
+log = logging.getLogger(__name__)
+
+# Typed answers are read before any other text handler (the fallbacks, the questions).
+STEPS_GROUP = -1
+SWEEP_SECONDS = 60
+
+_INVITE_PROBLEMS = {
+    InviteProblem.UNKNOWN: "invites.unknown",
+    InviteProblem.EXPIRED: "invites.expired",
+    InviteProblem.USED_UP: "invites.used_up",
+}
+_EDIT_LABELS = {
+    "name": "registration.edit_name",
+    "org": "registration.edit_org",
+    "gr": "registration.edit_gr",
+    "years": "registration.edit_years",
+    "email": "registration.edit_email",
+}
+
+
+def _keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
+def _pairs(buttons: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
+def question(draft: Draft, svc: Services) -> tuple[Html, InlineKeyboardMarkup | None]:
+    """The question for the draft's current step, with its buttons."""
+    rules = svc.programme.data.eligibility
+    step = draft.step
+    answers = draft.answers
+    if step is Step.CONSENT:
+        text = t(
+            "registration.intro",
+            course=svc.programme.data.course.name,
+            municipality=rules.municipality,
+        )
+        if draft.has_invite:
+            text = Html(f"{t('registration.invite_note')}\n\n{text}")
+        return text, _keyboard(
+            [
+                [(t("registration.consent_yes"), "reg:consent:yes")],
+                [(t("registration.consent_no"), "reg:consent:no")],
+            ]
+        )
+    if step is Step.NAME:
+        if draft.suggested_name is None:
+            return t("registration.ask_name_typed"), None
+        return t("registration.ask_name"), _keyboard(
+            [[(draft.suggested_name, "reg:name:suggested")]]
+        )
+    if step is Step.ORG_TYPE:
+        options = [
+            (participants.organisation_label(option), f"reg:org:{index}")
+            for index, option in enumerate(organisation_types(rules))
+        ]
+        return t("registration.ask_org_type"), _keyboard(_pairs(options))
+    if step is Step.ORG_OTHER:
+        return t("registration.ask_org_other"), None
+    if step is Step.ORG_NAME:
+        resident = answers.get("organisation_type") == eligibility.RESIDENT
+        key = "registration.ask_org_name_resident" if resident else "registration.ask_org_name"
+        return t(key), None
+    if step is Step.GRONINGEN:
+        return t("registration.ask_groningen", municipality=rules.municipality), _keyboard(
+            [[(t("registration.yes"), "reg:gr:1"), (t("registration.no"), "reg:gr:0")]]
+        )
+    if step is Step.YEARS:
+        return t("registration.ask_years"), None
+    if step is Step.EMAIL:
+        return t("registration.ask_email"), _keyboard(
+            [[(t("registration.skip"), "reg:email:skip")]]
+        )
+    if step is Step.CONFIRM:
+        return summary(answers, rules), _keyboard(
+            [
+                [(t("registration.confirm_ok"), "reg:confirm:ok")],
+                [(t("registration.confirm_edit"), "reg:confirm:edit")],
+            ]
+        )
+    choices: list[tuple[str, str]] = [(t(_EDIT_LABELS[key]), f"reg:edit:{key}") for key in EDITABLE]
+    choices.append((t("registration.edit_back"), "reg:edit:back"))
+    return t("registration.ask_edit"), _keyboard(_pairs(choices))
+
+
+def summary(values: Mapping[str, Any], rules: EligibilitySection) -> Html:
+    email = values.get("email")
+    return t(
+        "registration.summary",
+        name=values.get("name") or "",
+        organisation_name=values.get("organisation_name") or "",
+        organisation_type=participants.organisation_label(_text(values.get("organisation_type"))),
+        municipality=rules.municipality,
+        groningen=participants.yes_no(bool(values.get("active_in_groningen"))),
+        years=values.get("experience_years"),
+        email=email if email else t("registration.email_none"),
+    )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+async def ask(context: Context, chat_id: int, draft: Draft, problem: Problem | None = None) -> None:
+    text, markup = question(draft, services(context))
+    if problem is not None:
+        limit = NAME_MAX if draft.step is Step.NAME else TEXT_MAX
+        text = Html(f"{participants.problem_text(problem, limit)}\n\n{text}")
+    await send_html(context, chat_id, text, reply_markup=markup)
+
+
+def indication(
+    person: ParticipantView, assessment: EligibilityAssessment, rules: EligibilitySection
+) -> Html:
+    """The fit against "Voor wie?", criterion by criterion, never a rejection."""
+    reasons = set(assessment.reasons)
+    limits = {"min": rules.experience_years_min, "max": rules.experience_years_max}
+    label = participants.organisation_label(person.organisation_type)
+    lines = [t("registration.fit.fits" if assessment.fits else "registration.fit.maybe")]
+    if eligibility.NOT_IN_GRONINGEN in reasons:
+        lines.append(t("registration.fit.not_in_groningen", municipality=rules.municipality))
+    elif eligibility.GRONINGEN_UNKNOWN not in reasons:
+        lines.append(t("registration.fit.groningen", municipality=rules.municipality))
+    if eligibility.EXPERIENCE_LESS in reasons:
+        lines.append(t("registration.fit.experience_less", **limits))
+    elif eligibility.EXPERIENCE_MORE in reasons:
+        lines.append(t("registration.fit.experience_more", years=person.experience_years, **limits))
+    elif eligibility.EXPERIENCE_UNKNOWN not in reasons:
+        lines.append(t("registration.fit.years", years=person.experience_years, **limits))
+    if eligibility.ORGANISATION_OTHER in reasons:
+        lines.append(t("registration.fit.organisation_other", organisation=label))
+    elif person.organisation_type == eligibility.RESIDENT:
+        lines.append(t("registration.fit.resident"))
+    elif eligibility.ORGANISATION_UNKNOWN not in reasons:
+        lines.append(t("registration.fit.organisation", organisation=label))
+    if reasons & {
+        eligibility.GRONINGEN_UNKNOWN,
+        eligibility.EXPERIENCE_UNKNOWN,
+        eligibility.ORGANISATION_UNKNOWN,
+    }:
+        lines.append(t("registration.fit.unknown"))
+    return Html("\n".join(lines) + "\n\n" + t("registration.fit.footer"))
+
+
+def status_text(person: ParticipantView, svc: Services) -> Html:
+    course = svc.programme.data.course
+    if person.status is ParticipantStatus.APPROVED:
+        return t("registration.status_approved", course=course.name)
+    if person.status is ParticipantStatus.REJECTED:
+        return t("registration.status_rejected", organisation=course.organisation)
+    return t("registration.status_pending")
+
+
+async def _follow_up(update: Update, context: Context, outcome: Outcome) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    svc = services(context)
+    if outcome.kind in {OutcomeKind.NEXT, OutcomeKind.RETRY} and outcome.draft is not None:
+        await ask(context, chat.id, outcome.draft, outcome.problem)
+    elif outcome.kind is OutcomeKind.EXPIRED:
+        await reply(update, context, t("registration.expired"))
+    elif outcome.kind is OutcomeKind.CANCELLED:
+        await reply(update, context, t("registration.declined"))
+    elif outcome.kind is OutcomeKind.ALREADY and outcome.participant is not None:
+        await reply(update, context, status_text(outcome.participant, svc))
+    elif outcome.kind is OutcomeKind.SUBMITTED and outcome.submission is not None:
+        submission = outcome.submission
+        person = submission.participant
+        course = svc.programme.data.course
+        if submission.via_invite:
+            text = t("registration.submitted_invite", name=person.name or "", course=course.name)
+        else:
+            rules = svc.programme.data.eligibility
+            thanks = t("registration.submitted", name=person.name or "")
+            text = Html(f"{thanks}\n\n{indication(person, submission.assessment, rules)}")
+        await reply(update, context, text)
+        await participants.notify_application(
+            context, person, submission.assessment.reasons, submission.via_invite
+        )
+
+
+async def typed_answer(update: Update, context: Context) -> None:
+    """Group -1: a typed answer for a registration in progress; anything else passes on."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or message.text is None:
+        return
+    svc = services(context)
+    rules = svc.programme.data.eligibility
+    outcome = await svc.registration.answer_text(user.id, message.text, svc.now(), rules)
+    if outcome is None:
+        return
+    await _follow_up(update, context, outcome)
+    raise ApplicationHandlerStop
+
+
+async def button(update: Update, context: Context) -> None:
+    """``reg:<step>:<choice>``; a tap on an answered question (a double tap) changes nothing."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None:
+        return
+    parts = (query.data or "").split(":", 2)
+    if len(parts) != 3:
+        await query.answer(t("fallback.stale_button"))
+        return
+    svc = services(context)
+    rules = svc.programme.data.eligibility
+    outcome = await svc.registration.choose(user.id, parts[1], parts[2], svc.now(), rules)
+    if outcome.kind is OutcomeKind.STALE:
+        await query.answer(t("registration.answered"))
+        return
+    await query.answer()
+    await participants.drop_buttons(update)
+    await _follow_up(update, context, outcome)
+
+
+async def begin(update: Update, context: Context, token: str | None = None) -> None:
+    """Start or resume a registration; with an invite token from a ``/start`` link."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None:
+        return
+    svc = services(context)
+    check = None
+    if token is not None:
+        check = await svc.invites.check(token, svc.now())
+        if check.problem is not None:
+            await reply(update, context, t(_INVITE_PROBLEMS[check.problem]))
+    result = await svc.registration.begin(user.id, chat.id, user.full_name, svc.now(), check)
+    if result.participant is not None:
+        if result.kind is BeginKind.APPROVED_BY_INVITE:
+            course = svc.programme.data.course.name
+            await reply(update, context, t("registration.approved_by_invite", course=course))
+            await participants.tell_coordinators(
+                context,
+                t(
+                    "participants.approved_by_invite",
+                    name=result.participant.name or "",
+                    number=result.participant.id,
+                ),
+            )
+        else:
+            await reply(update, context, status_text(result.participant, svc))
+        return
+    if result.draft is None:
+        return
+    if result.kind is BeginKind.RESUMED:
+        await reply(update, context, t("registration.resumed"))
+    await ask(context, chat.id, result.draft)
+
+
+async def apply_command(update: Update, context: Context) -> None:
+    await begin(update, context)
+
+
+async def cancel_command(update: Update, context: Context) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    cancelled = await services(context).registration.cancel(user.id)
+    key = "registration.cancelled" if cancelled else "registration.nothing_to_cancel"
+    await reply(update, context, t(key))
+
+
+async def sweep_abandoned(context: Context) -> None:
+    """JobQueue: registrations without an answer for too long are dropped, politely."""
+    svc = services(context)
+    for chat_id in await svc.registration.expire(svc.now()):
+        await participants.send_quietly(
+            context, chat_id, t("registration.expired"), who="a timed-out registration"
+        )
+
+
+def register(application: Application, group: int) -> None:  # type: ignore[type-arg]
+    """Every handler of registration, the coordinator's side and privacy."""
+    svc: Services = application.bot_data[SERVICES_KEY]
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    coordinators = filters.User(user_id=svc.settings.coordinators)
+    application.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND & private, typed_answer), STEPS_GROUP
+    )
+    for name, callback in {
+        "aanmelden": apply_command,
+        "annuleren": cancel_command,
+        "privacy": privacy.privacy_command,
+        "mijngegevens": privacy.mine_command,
+        "vergeetmij": privacy.forget_command,
+    }.items():
+        application.add_handler(CommandHandler(name, callback, filters=private), group)
+    for name, callback in {
+        "deelnemers": participants.list_command,
+        "uitnodiging": participants.invite_command,
+        "toevoegen": participants.add_command,
+    }.items():
+        application.add_handler(
+            CommandHandler(name, callback, filters=private & coordinators), group
+        )
+    for pattern, handler in {
+        r"^reg:": button,
+        r"^app:": participants.decision_button,
+        r"^ppl:": participants.page_button,
+        r"^priv:": privacy.forget_button,
+    }.items():
+        application.add_handler(CallbackQueryHandler(handler, pattern=pattern), group)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            sweep_abandoned, interval=SWEEP_SECONDS, first=SWEEP_SECONDS, name="registration"
+        )
