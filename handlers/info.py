@@ -81,12 +81,14 @@ async def programme_command(update: Update, context: Context) -> None:
             time=f"{programme.data.modules.start:%H:%M}–{programme.data.modules.end:%H:%M}",
         )
     )
-    sections.append(Html("\n".join(_session_line(m, m.is_over(now)) for m in programme.modules)))
+    timetable = await svc.sessions.timetable()
+    modules = timetable.of_kind(SessionKind.MODULE)
+    sections.append(Html("\n".join(_session_line(m, m.is_over(now)) for m in modules)))
     for kind, header, empty in (
         (SessionKind.WERKSESSIE, "programme.werksessies_header", "programme.werksessies_empty"),
         (SessionKind.INTERVISIE, "programme.intervisie_header", "programme.intervisie_empty"),
     ):
-        found = [s for s in programme.sessions if s.kind is kind]
+        found = timetable.of_kind(kind)
         sections.append(t(header))
         if found:
             sections.append(Html("\n".join(_session_line(s, s.is_over(now)) for s in found)))
@@ -98,7 +100,7 @@ async def programme_command(update: Update, context: Context) -> None:
                     meetings=programme.data.intervisie.meetings,
                 )
             )
-    if programme.is_finished(now):
+    if timetable.next_session(now) is None:
         sections.append(t("programme.finished"))
     else:
         sections.append(t("programme.footer"))
@@ -126,7 +128,7 @@ def session_details(session: Session) -> Html:
 async def next_command(update: Update, context: Context) -> None:
     svc = services(context)
     now = svc.now()
-    session = svc.programme.next_session(now)
+    session = (await svc.sessions.timetable()).next_session(now)
     if session is None:
         await reply(update, context, t("next.finished", course=svc.programme.data.course.name))
         return
@@ -166,11 +168,12 @@ async def agenda_command(update: Update, context: Context) -> None:
         return
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     programme = svc.programme
-    content = build_calendar(programme, svc.now())
+    timetable = await svc.sessions.timetable()
+    content = build_calendar(programme, timetable.sessions, svc.now())
     await context.bot.send_document(
         chat.id,
         document=io.BytesIO(content),
         filename=f"{calendar_slug(programme)}.ics",
-        caption=t("agenda.caption", count=len(programme.sessions)),
+        caption=t("agenda.caption", count=len(timetable.sessions)),
         parse_mode="HTML",
     )

@@ -9,6 +9,8 @@ from icalendar import Alarm, Calendar, Event
 
 from bot.catalogue import plain
 from bot.formatting import session_name
+from collections.abc import Sequence
+
 from bot.programme import Programme, Session
 
 ALARM_BEFORE = dt.timedelta(hours=2)
@@ -25,7 +27,10 @@ def session_uid(programme: Programme, session: Session) -> str:
     return f"{session.key}@{calendar_slug(programme)}.wijkbot"
 
 
-def build_calendar(programme: Programme, generated_at: dt.datetime) -> bytes:
+def build_calendar(
+    programme: Programme, sessions: Sequence[Session], generated_at: dt.datetime
+) -> bytes:
+    """Every session (as changed by the coordinator) as an iCalendar file."""
     calendar = Calendar()
     calendar.add("prodid", "-//Wijkmakers Academie Groningen//Wijkbot//NL")
     calendar.add("version", "2.0")
@@ -33,7 +38,7 @@ def build_calendar(programme: Programme, generated_at: dt.datetime) -> bytes:
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", programme.data.course.name)
     calendar.add("x-wr-timezone", str(programme.timezone))
-    for session in programme.sessions:
+    for session in sessions:
         calendar.add_component(_event(programme, session, generated_at))
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())

@@ -9,10 +9,12 @@ from bot.config import Settings
 from bot.database import Database
 from bot.programme import Programme, load_programme
 from bot.services.contacts import ContactService
+from bot.services.inbox import InboxService
 from bot.services.invites import InviteService
 from bot.services.participants import ParticipantService
 from bot.services.privacy import PrivacyService
 from bot.services.registration import RegistrationService
+from bot.services.sessions import SessionService
 
 # Where the Services live in PTB's bot_data.
 SERVICES_KEY = "services"
@@ -28,6 +30,8 @@ class Services:
     participants: ParticipantService
     invites: InviteService
     privacy: PrivacyService
+    sessions: SessionService
+    inbox: InboxService
 
     def now(self) -> dt.datetime:
         """The current moment in the course's timezone."""
@@ -46,7 +50,7 @@ def build_services(settings: Settings) -> Services:
     """Load the programme and connect the database (no I/O on the database yet)."""
     programme = load_programme(settings.programme.file, settings.tz)
     database = Database(settings.database.url, echo=settings.database.echo)
-    return Services(
+    services: Services = Services(
         settings=settings,
         database=database,
         programme=programme,
@@ -57,4 +61,7 @@ def build_services(settings: Settings) -> Services:
         participants=ParticipantService(database),
         invites=InviteService(database),
         privacy=PrivacyService(database),
+        sessions=SessionService(database, lambda: services.programme),
+        inbox=InboxService(database),
     )
+    return services

@@ -1,0 +1,72 @@
+"""Coordinator changes on top of the programme: add, move and cancel sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.database import Database
+from bot.programme import SessionKind, load_programme
+from bot.services.sessions import SessionChangeError, SessionService
+
+AMS = ZoneInfo("Europe/Amsterdam")
+NOW = dt.datetime(2024, 10, 1, 9, 0, tzinfo=AMS)
+COORDINATOR = 900001
+
+
+@pytest.fixture
+async def sessions(tmp_path: Path) -> SessionService:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 's.sqlite3'}")
+    await database.upgrade()
+    programme = load_programme(None, AMS)
+    return SessionService(database, lambda: programme)
+
+
+def at(day: int, month: int, hour: int, minute: int = 0, year: int = 2024) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=AMS)
+
+
+async def test_added_werksessies_are_numbered_in_date_order(sessions: SessionService) -> None:
+    later = await sessions.add(SessionKind.WERKSESSIE, at(7, 11, 15), at(7, 11, 17, 30),
+                               location="Selwerd", title=None, by=COORDINATOR, now=NOW)
+    earlier = await sessions.add(SessionKind.WERKSESSIE, at(3, 10, 15), at(3, 10, 17, 30),
+                                 location=None, title=None, by=COORDINATOR, now=NOW)
+    timetable = await sessions.timetable()
+    werksessies = timetable.of_kind(SessionKind.WERKSESSIE)
+    assert [s.key for s in werksessies] == [earlier.key, later.key]
+    assert [s.number for s in werksessies] == [1, 2]
+    assert werksessies[1].location == "Selwerd"
+    assert len(timetable.sessions) == 12
+
+
+async def test_moving_keeps_the_key_and_cancelling_removes_the_session(
+    sessions: SessionService,
+) -> None:
+    added = await sessions.add(SessionKind.INTERVISIE, at(10, 10, 16), at(10, 10, 18),
+                               location=None, title=None, by=COORDINATOR, now=NOW)
+    before, after = await sessions.move(added.key, at(11, 10, 16), at(11, 10, 18),
+                                        by=COORDINATOR, now=NOW)
+    assert before.starts_at == at(10, 10, 16)
+    assert after.key == added.key
+    assert after.starts_at == at(11, 10, 16)
+    await sessions.cancel(added.key, by=COORDINATOR, now=NOW)
+    timetable = await sessions.timetable()
+    assert timetable.get(added.key) is None
+    assert [s.key for s in timetable.cancelled] == [added.key]
+
+
+async def test_modules_and_past_times_cannot_be_changed(sessions: SessionService) -> None:
+    with pytest.raises(SessionChangeError) as fixed:
+        await sessions.cancel("module-2", by=COORDINATOR, now=NOW)
+    assert fixed.value.code == "modules_are_fixed"
+    with pytest.raises(SessionChangeError) as past:
+        await sessions.add(SessionKind.WERKSESSIE, at(1, 9, 15), at(1, 9, 17),
+                           location=None, title=None, by=COORDINATOR, now=NOW)
+    assert past.value.code == "in_the_past"
+    with pytest.raises(SessionChangeError) as reversed_times:
+        await sessions.add(SessionKind.WERKSESSIE, at(3, 10, 17), at(3, 10, 15),
+                           location=None, title=None, by=COORDINATOR, now=NOW)
+    assert reversed_times.value.code == "end_before_start"
