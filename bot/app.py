@@ -10,6 +10,7 @@ from telegram.request import BaseRequest
 from bot.services.registry import SERVICES_KEY, Services
 from handlers import register_handlers
 from handlers.menu import set_command_menus
+from scheduling.delivery import DELIVERER_KEY, Deliverer
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,11 @@ def build_application(
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
     application.bot_data[SERVICES_KEY] = services
+
+    async def blocked(chat_id: int) -> None:
+        await services.contacts.mark_blocked(chat_id, services.now())
+
+    application.bot_data[DELIVERER_KEY] = Deliverer(application.bot, on_blocked=blocked)
     register_handlers(application)
     return application
 

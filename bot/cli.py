@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import contextlib
 import logging
 import signal
@@ -158,6 +159,8 @@ def db_upgrade() -> None:
 
 
 def main() -> None:
+    # PTB 22 reports durations (RetryAfter.retry_after) as timedelta from now on.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     app()
 
 

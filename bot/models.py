@@ -74,6 +74,8 @@ class Participant(Base):
     applied_at: Mapped[dt.datetime | None]
     decided_at: Mapped[dt.datetime | None]
     forgotten_at: Mapped[dt.datetime | None]
+    # Set when Telegram says the person blocked the bot; cleared when they write again.
+    blocked_at: Mapped[dt.datetime | None]
 
 
 class RegistrationDraft(Base):

@@ -10,8 +10,15 @@ from telegram.ext import ContextTypes
 
 from bot.services.registry import SERVICES_KEY, Services
 from handlers.render import split_html
+from scheduling.delivery import DELIVERER_KEY, Deliverer
 
 Context = ContextTypes.DEFAULT_TYPE
+
+
+def deliverer(context: Context) -> Deliverer:
+    """The paced, retrying sender for messages the bot sends on its own."""
+    found: Deliverer = context.bot_data[DELIVERER_KEY]
+    return found
 
 
 def services(context: Context) -> Services:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,6 +20,9 @@ from bot.config import Settings
 from bot.lifecycle import running
 from bot.services.registry import Services, build_services
 from tests.faketelegram import FakeTelegram, SimulatedUser
+
+# As `wijkbot run` does: PTB reports durations as timedelta.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 COORDINATOR_ID = 900001

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.database import Database
-from bot.models import Contact
+from bot.models import Contact, Participant
 
 
 class ContactService:
@@ -37,6 +38,7 @@ class ContactService:
             contact.chat_id = chat_id
             contact.last_seen_at = now
             contact.blocked_at = None
+            await _set_participant_blocked(session, chat_id, None)
             return False
 
     async def mark_blocked(self, chat_id: int, now: dt.datetime) -> None:
@@ -47,6 +49,7 @@ class ContactService:
                 .where(Contact.chat_id == chat_id, Contact.blocked_at.is_(None))
                 .values(blocked_at=now)
             )
+            await _set_participant_blocked(session, chat_id, now)
 
     async def get(self, telegram_id: int) -> Contact | None:
         async with self._db.transaction() as session:
@@ -62,3 +65,16 @@ class ContactService:
             await session.execute(
                 update(Contact).where(Contact.chat_id == chat_id).values(blocked_at=None)
             )
+            await _set_participant_blocked(session, chat_id, None)
+
+
+async def _set_participant_blocked(
+    session: AsyncSession, chat_id: int, when: dt.datetime | None
+) -> None:
+    """Participants share the mark: reminders and announcements skip blocked people."""
+    condition = Participant.blocked_at.is_(None) if when else Participant.blocked_at.is_not(None)
+    await session.execute(
+        update(Participant)
+        .where(Participant.chat_id == chat_id, condition)
+        .values(blocked_at=when)
+    )

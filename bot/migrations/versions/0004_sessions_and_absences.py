@@ -1,4 +1,4 @@
-"""coordinator session changes and excused absences
+"""coordinator session changes, excused absences, participants' blocked mark
 
 Revision ID: 0004
 Revises: 0003
@@ -19,6 +19,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("participants") as batch:
+        batch.add_column(sa.Column("blocked_at", bot.database.TZDateTime(), nullable=True))
     op.create_table(
         "session_changes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -62,3 +64,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("absences")
     op.drop_table("session_changes")
+    with op.batch_alter_table("participants") as batch:
+        batch.drop_column("blocked_at")

@@ -1,0 +1,213 @@
+"""Reliable sending for everything the bot sends on its own (reminders, announcements,
+check-in prompts, digests): paced under Telegram's limits, 429 waited out, blocked users
+recognised, other failures retried a bounded number of times.
+
+Replies to a person's own message do not come through here; they go straight out
+(PTB's rate limiter still applies to them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import datetime as dt
+import enum
+import logging
+import time
+import warnings
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from handlers.render import split_html
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_MESSAGES_PER_SECOND = 30
+# A little slack, so that our second and Telegram's never disagree.
+WINDOW_SECONDS = 1.02
+MAX_ATTEMPTS = 5
+FIRST_BACKOFF_SECONDS = 0.5
+
+DELIVERER_KEY = "deliverer"
+
+
+class Outcome(enum.StrEnum):
+    DELIVERED = "delivered"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryResult:
+    outcome: Outcome
+    message_id: int | None = None
+    error: str | None = None
+    retry_after_waits: int = 0
+
+    @property
+    def delivered(self) -> bool:
+        return self.outcome is Outcome.DELIVERED
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """Seconds Telegram asks us to wait (PTB returns an int or a timedelta)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value: Any = error.retry_after
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    return float(value)
+
+
+class Pacer:
+    """At most ``limit`` sends in any sliding window: never more than Telegram allows."""
+
+    def __init__(self, limit: int = TELEGRAM_MESSAGES_PER_SECOND,
+                 window: float = WINDOW_SECONDS) -> None:
+        self._limit = limit
+        self._window = window
+        self._sent: collections.deque[float] = collections.deque()
+        self._lock = asyncio.Lock()
+
+    async def wait_turn(self) -> None:
+        async with self._lock:
+            while True:
+                now = time.monotonic()
+                while self._sent and now - self._sent[0] >= self._window:
+                    self._sent.popleft()
+                if len(self._sent) < self._limit:
+                    self._sent.append(now)
+                    return
+                await asyncio.sleep(self._window - (now - self._sent[0]))
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 429: nothing more goes out until the wait is over."""
+        until = time.monotonic() + seconds
+        self._sent.clear()
+        self._sent.extend([until - self._window] * self._limit)
+
+
+BlockedCallback = Callable[[int], Awaitable[None]]
+
+
+class Deliverer:
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        on_blocked: BlockedCallback | None = None,
+        pacer: Pacer | None = None,
+        max_attempts: int = MAX_ATTEMPTS,
+        first_backoff: float = FIRST_BACKOFF_SECONDS,
+    ) -> None:
+        self._bot = bot
+        self._on_blocked = on_blocked
+        self.pacer = pacer or Pacer()
+        self._max_attempts = max_attempts
+        self._first_backoff = first_backoff
+
+    async def send_message(
+        self, chat_id: int, html: str, *, reply_markup: InlineKeyboardMarkup | None = None
+    ) -> DeliveryResult:
+        """Send HTML text (split when long; buttons on the last part)."""
+        parts = split_html(html)
+        result = DeliveryResult(Outcome.FAILED, error="empty message")
+        waits = 0
+        for index, part in enumerate(parts):
+            markup = reply_markup if index == len(parts) - 1 else None
+
+            def call(part: str = part, markup: InlineKeyboardMarkup | None = markup) -> Any:
+                return self._bot.send_message(
+                    chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+
+            result = await self._attempt(chat_id, call)
+            waits += result.retry_after_waits
+            if not result.delivered:
+                break
+        return DeliveryResult(result.outcome, result.message_id, result.error, waits)
+
+    async def send_document(
+        self, chat_id: int, content: bytes, filename: str, caption: str | None = None
+    ) -> DeliveryResult:
+        return await self._attempt(
+            chat_id,
+            lambda: self._bot.send_document(
+                chat_id, document=content, filename=filename, caption=caption,
+                parse_mode=ParseMode.HTML,
+            ),
+        )
+
+    async def send_photo(
+        self, chat_id: int, content: bytes, caption: str | None = None,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> DeliveryResult:
+        return await self._attempt(
+            chat_id,
+            lambda: self._bot.send_photo(
+                chat_id, photo=content, caption=caption, parse_mode=ParseMode.HTML,
+                reply_markup=reply_markup,
+            ),
+        )
+
+    async def edit_message(
+        self, chat_id: int, message_id: int, html: str,
+        *, reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> DeliveryResult:
+        return await self._attempt(
+            chat_id,
+            lambda: self._bot.edit_message_text(
+                html, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML,
+                reply_markup=reply_markup,
+            ),
+        )
+
+    async def delete_message(self, chat_id: int, message_id: int) -> DeliveryResult:
+        return await self._attempt(
+            chat_id, lambda: self._bot.delete_message(chat_id, message_id)
+        )
+
+    async def _attempt(
+        self, chat_id: int, call: Callable[[], Awaitable[Message | bool]]
+    ) -> DeliveryResult:
+        backoff = self._first_backoff
+        waits = 0
+        last_error = ""
+        attempt = 0
+        while attempt < self._max_attempts:
+            await self.pacer.wait_turn()
+            try:
+                sent = await call()
+            except RetryAfter as error:
+                seconds = retry_after_seconds(error)
+                waits += 1
+                log.warning("Telegram asked to wait %.0f s before sending more", seconds)
+                self.pacer.pause(seconds)
+                continue  # waiting out a 429 is not a failed attempt
+            except Forbidden as error:
+                log.info("chat %s cannot be reached: %s", chat_id, error.message)
+                if self._on_blocked is not None:
+                    await self._on_blocked(chat_id)
+                return DeliveryResult(Outcome.BLOCKED, error=error.message, retry_after_waits=waits)
+            except BadRequest as error:
+                if "not modified" in error.message.lower():
+                    return DeliveryResult(Outcome.DELIVERED, retry_after_waits=waits)
+                log.warning("Telegram refused a message to chat %s: %s", chat_id, error.message)
+                return DeliveryResult(Outcome.FAILED, error=error.message, retry_after_waits=waits)
+            except (TimedOut, NetworkError) as error:
+                last_error = str(error)
+                attempt += 1
+                log.warning("sending to chat %s failed (attempt %d): %s", chat_id, attempt, error)
+                if attempt < self._max_attempts:
+                    await asyncio.sleep(backoff)
+                    backoff *= 2
+                continue
+            message_id = sent.message_id if isinstance(sent, Message) else None
+            return DeliveryResult(Outcome.DELIVERED, message_id, retry_after_waits=waits)
+        return DeliveryResult(Outcome.FAILED, error=last_error or "gave up",
+                              retry_after_waits=waits)
