@@ -11,6 +11,8 @@ from bot.programme import load_programme
 from bot.services.calendar import build_calendar
 
 AMS = ZoneInfo("Europe/Amsterdam")
+SEPTEMBER = dt.datetime(2024, 9, 1, tzinfo=dt.UTC)
+JANUARY = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 
 
 def events(content: bytes) -> list[dict[str, object]]:
@@ -29,7 +31,7 @@ def events(content: bytes) -> list[dict[str, object]]:
 
 def test_every_module_is_an_event_at_amsterdam_time_with_an_alarm() -> None:
     programme = load_programme(None, AMS)
-    found = events(build_calendar(programme, programme.sessions, dt.datetime(2024, 9, 1, tzinfo=dt.UTC)))
+    found = events(build_calendar(programme, programme.sessions, SEPTEMBER))
     assert len(found) == 10
     module4 = next(e for e in found if e["summary"].startswith("Module 4:"))  # type: ignore[union-attr]
     start = module4["start"]
@@ -38,12 +40,12 @@ def test_every_module_is_an_event_at_amsterdam_time_with_an_alarm() -> None:
     assert start.utcoffset() == dt.timedelta(hours=1)
     assert module4["end"] == dt.datetime(2024, 12, 12, 19, 30, tzinfo=AMS)
     assert all(e["alarms"] for e in found)
-    assert b"BEGIN:VTIMEZONE" in build_calendar(programme, programme.sessions, dt.datetime(2024, 9, 1, tzinfo=dt.UTC))
+    assert b"BEGIN:VTIMEZONE" in build_calendar(programme, programme.sessions, SEPTEMBER)
 
 
 def test_uids_are_stable_between_exports() -> None:
     programme = load_programme(None, AMS)
-    first = events(build_calendar(programme, programme.sessions, dt.datetime(2024, 9, 1, tzinfo=dt.UTC)))
-    again = events(build_calendar(programme, programme.sessions, dt.datetime(2025, 1, 1, tzinfo=dt.UTC)))
+    first = events(build_calendar(programme, programme.sessions, SEPTEMBER))
+    again = events(build_calendar(programme, programme.sessions, JANUARY))
     assert [e["uid"] for e in first] == [e["uid"] for e in again]
     assert len({e["uid"] for e in first}) == 10

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 from icalendar import Alarm, Calendar, Event
 
 from bot.catalogue import plain
 from bot.formatting import session_name
-from collections.abc import Sequence
-
 from bot.programme import Programme, Session
 
 ALARM_BEFORE = dt.timedelta(hours=2)
