@@ -53,6 +53,8 @@ def build_application(
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     services: Services = application.bot_data[SERVICES_KEY]
+    for learned in await services.inbox.learned_answers():
+        services.questions.add_learned(learned.entry_id, learned.question, learned.answer)
     await set_command_menus(application.bot, services.settings.coordinators)
     log.info("bot started as @%s", application.bot.username)
 

@@ -158,6 +158,44 @@ def db_upgrade() -> None:
     typer.echo(plain("cli.db_upgraded", url=_safe_url(settings.database.url)))
 
 
+@app.command()
+def schedule(
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Alle komende herinneringen, niet alleen de eerste 20.")
+    ] = False,
+) -> None:
+    """Toon de komende herinneringen: wanneer, aan hoeveel mensen, welke bijeenkomst."""
+    settings = _settings()
+    from bot.services.registry import build_services
+    from scheduling.overview import DEFAULT_ROWS, table, upcoming
+
+    if not settings.reminders.enabled:
+        typer.echo(plain("reminders.cli_disabled"))
+        return
+    try:
+        services = build_services(settings)
+    except ProgrammeError as error:
+        for line in describe_problems(error):
+            typer.echo(f"- {line}", err=True)
+        _fail(plain("cli.programme_failed", source=error.source))
+
+    async def rows() -> list[str]:
+        try:
+            await services.database.upgrade()
+            found = await upcoming(services, services.now())
+        finally:
+            await services.close()
+        return table(found, None if show_all else DEFAULT_ROWS)
+
+    try:
+        lines = asyncio.run(rows())
+    except Exception as error:  # report any driver error in plain words
+        _fail(plain("cli.database_failed", url=_safe_url(settings.database.url),
+                    error=str(error)), code=1)
+    for line in lines:
+        typer.echo(line)
+
+
 def main() -> None:
     # PTB 22 reports durations (RetryAfter.retry_after) as timedelta from now on.
     os.environ.setdefault("PTB_TIMEDELTA", "true")

@@ -7,12 +7,14 @@ Environment variables win over the file; nested keys use ``__``, for example
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 import os
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -59,6 +61,83 @@ class RegistrationSettings(_Section):
     timeout_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
 
 
+class AttendanceSettings(_Section):
+    """Check-in and attendance (see the "Attendance" section of the README)."""
+
+    # Secret for the check-in codes; generated once and kept in the database when left out.
+    secret: SecretStr | None = Field(default=None, min_length=16)
+    # Check-in opens this many minutes before a session starts and closes at its end.
+    window_before_minutes: int = Field(default=30, ge=0, le=240)
+    # Checking in more than this many minutes after the start is recorded as "te laat".
+    late_after_minutes: int = Field(default=15, ge=0, le=240)
+    # The code and the QR code change every this many minutes ...
+    code_rotation_minutes: int = Field(default=5, ge=1, le=60)
+    # ... and the previous one is still accepted for this many seconds after a change.
+    code_grace_seconds: int = Field(default=120, ge=0, le=600)
+    # Wrong codes per person within the window below before check-in is refused for a while.
+    max_wrong_guesses: int = Field(default=5, ge=1, le=100)
+    wrong_guess_window_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    # Coordinators get who has not checked in this many minutes after the start.
+    digest_after_minutes: int = Field(default=30, ge=0, le=24 * 60)
+    # Certificate rule: modules to attend; leave out for all modules.
+    certificate_modules: int | None = Field(default=None, ge=0)
+    # Whether an excused absence (afmelding) counts as attended; by default the coordinator
+    # judges excused absences, so they are counted separately.
+    excused_counts_as_attended: bool = False
+    # Coordinators are warned when a participant has missed this many modules.
+    absence_warning: int = Field(default=2, ge=1, le=100)
+    # Seconds between runs of the attendance job (prompts, QR refresh, digest).
+    job_interval_seconds: int = Field(default=30, ge=5, le=3600)
+
+
+class ReminderKind(enum.StrEnum):
+    """The reminders before a session: the early one, the day before, and the last one."""
+
+    WEEK = "week"
+    DAY = "day"
+    HOURS = "hours"
+
+
+class ReminderTiming(_Section):
+    """When one reminder goes out: ``days_before`` at the wall-clock time ``at`` (Europe/
+    Amsterdam, so 10:00 stays 10:00 across a clock change), or ``hours_before`` the start."""
+
+    days_before: int | None = Field(default=None, ge=0, le=60)
+    at: dt.time | None = None
+    hours_before: float | None = Field(default=None, gt=0, le=72)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ReminderTiming:
+        wall_clock = self.days_before is not None or self.at is not None
+        if self.hours_before is not None and wall_clock:
+            raise ValueError("give either days_before with at, or hours_before, not both")
+        if self.hours_before is None and (self.days_before is None or self.at is None):
+            raise ValueError('give days_before and at (e.g. 1 and "18:00"), or hours_before')
+        return self
+
+
+def _day_and_hours() -> dict[ReminderKind, ReminderTiming]:
+    return {
+        ReminderKind.DAY: ReminderTiming(days_before=1, at=dt.time(18, 0)),
+        ReminderKind.HOURS: ReminderTiming(hours_before=2),
+    }
+
+
+def _module_reminders() -> dict[ReminderKind, ReminderTiming]:
+    return {ReminderKind.WEEK: ReminderTiming(days_before=7, at=dt.time(10, 0)), **_day_and_hours()}
+
+
+class RemindersSettings(_Section):
+    # Per kind of session, the reminders that go out. A table replaces the default as a
+    # whole: leave a reminder out to switch it off for that kind of session.
+    enabled: bool = True
+    module: dict[ReminderKind, ReminderTiming] = Field(default_factory=_module_reminders)
+    werksessie: dict[ReminderKind, ReminderTiming] = Field(default_factory=_day_and_hours)
+    intervisie: dict[ReminderKind, ReminderTiming] = Field(default_factory=_day_and_hours)
+    # Minutes the bot waits for a typed reason after "Ik kan niet".
+    reason_minutes: int = Field(default=30, ge=1, le=24 * 60)
+
+
 class Settings(BaseSettings):
     """Everything the bot can be told from outside."""
 
@@ -73,6 +152,8 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     programme: ProgrammeSettings = Field(default_factory=ProgrammeSettings)
     registration: RegistrationSettings = Field(default_factory=RegistrationSettings)
+    reminders: RemindersSettings = Field(default_factory=RemindersSettings)
+    attendance: AttendanceSettings = Field(default_factory=AttendanceSettings)
     coordinators: list[int] = Field(default_factory=list)
     timezone: str = "Europe/Amsterdam"
     log_level: str = "INFO"

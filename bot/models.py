@@ -176,3 +176,306 @@ class Absence(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
+
+
+class Attendance(Base):
+    """One participant's attendance of one session: a check-in or a coordinator's correction.
+
+    The unique (participant, session) pair makes every check-in idempotent: double taps and
+    retries find the row that is already there.
+    """
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("participant_id", "session_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    session_key: Mapped[str] = mapped_column(String(40), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # present, late, excused, absent
+    method: Mapped[str] = mapped_column(String(16))  # code, link, button, manual
+    checked_in_at: Mapped[dt.datetime | None]
+    updated_at: Mapped[dt.datetime]
+    updated_by: Mapped[int | None] = mapped_column(BigInteger)  # coordinator, for corrections
+    note: Mapped[str | None] = mapped_column(Text)  # the reason of the last correction
+
+
+class AttendanceAudit(Base):
+    """Every correction of an attendance status by a coordinator: who changed what, and why."""
+
+    __tablename__ = "attendance_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    session_key: Mapped[str] = mapped_column(String(40))
+    old_status: Mapped[str | None] = mapped_column(String(16))
+    new_status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    changed_by: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[dt.datetime]
+
+
+class CheckinWindow(Base):
+    """The check-in state of a session: opened or closed by a coordinator, prompt and digest."""
+
+    __tablename__ = "checkin_windows"
+
+    session_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    opened_at: Mapped[dt.datetime | None]
+    opened_by: Mapped[int | None] = mapped_column(BigInteger)
+    closed_at: Mapped[dt.datetime | None]
+    closed_by: Mapped[int | None] = mapped_column(BigInteger)
+    prompted_at: Mapped[dt.datetime | None]  # the "Ik ben er" prompt went out
+    digest_at: Mapped[dt.datetime | None]  # the coordinators' digest went out
+
+
+class CheckinDisplay(Base):
+    """A QR code message on a coordinator's screen, refreshed while check-in is open."""
+
+    __tablename__ = "checkin_displays"
+    __table_args__ = (UniqueConstraint("session_key", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_key: Mapped[str] = mapped_column(String(40))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int]
+    slot: Mapped[int] = mapped_column(BigInteger)  # the code period shown
+    shown_count: Mapped[int]  # the number of check-ins in the caption
+    updated_at: Mapped[dt.datetime]
+
+
+class CheckinSecret(Base):
+    """The secret behind the check-in codes, generated once when none is configured."""
+
+    __tablename__ = "checkin_secrets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    secret: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime]
+
+
+class AttendanceInput(Base):
+    """A typed answer the bot waits for: a check-in code, or a coordinator's correction reason."""
+
+    __tablename__ = "attendance_inputs"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # code, reason
+    session_key: Mapped[str] = mapped_column(String(40))
+    participant_id: Mapped[int | None]  # reason: whose status changes
+    status: Mapped[str | None] = mapped_column(String(16))  # reason: the new status
+    created_at: Mapped[dt.datetime]
+
+
+class AnnouncementState(enum.StrEnum):
+    """Where an announcement stands: drafted, waiting for its time, going out, done."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+
+
+class DeliveryStatus(enum.StrEnum):
+    """One recipient's copy of an announcement."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # withdrawn before it was this recipient's turn
+
+
+class ParticipantGroup(Base):
+    """An intervisiegroep or an eindopdracht-groepje, named by the coordinator."""
+
+    __tablename__ = "participant_groups"
+    __table_args__ = (UniqueConstraint("kind", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # intervisie, eindopdracht
+    name: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class GroupMember(Base):
+    """A participant in a group; at most one group of each kind per participant."""
+
+    __tablename__ = "group_members"
+    __table_args__ = (UniqueConstraint("participant_id", "kind"),)
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("participant_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    added_at: Mapped[dt.datetime]
+
+
+class Announcement(Base):
+    """A coordinator's message to an audience, from draft to the last delivery.
+
+    ``action_token`` is the one-time id on the confirm buttons of the current preview;
+    confirming clears it, so a replayed button finds nothing to confirm.
+    """
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    html: Mapped[str] = mapped_column(Text)
+    media_kind: Mapped[str | None] = mapped_column(String(16))  # photo, document
+    media_file_id: Mapped[str | None] = mapped_column(String(255))
+    audience: Mapped[str | None] = mapped_column(String(16))
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant_groups.id", ondelete="SET NULL")
+    )
+    audience_label: Mapped[str | None] = mapped_column(String(300))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    scheduled_for: Mapped[dt.datetime | None]
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    cancelled_at: Mapped[dt.datetime | None]
+    revision: Mapped[int] = mapped_column(default=1)
+    edited_at: Mapped[dt.datetime | None]
+    withdrawn_at: Mapped[dt.datetime | None]
+    pending_html: Mapped[str | None] = mapped_column(Text)  # a correction awaiting confirmation
+    action_token: Mapped[str | None] = mapped_column(String(32))
+    report_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    report_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Who hears when a correction or withdrawal has reached every recipient.
+    followup_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class AnnouncementDelivery(Base):
+    """One recipient of an announcement, stored before anything is sent.
+
+    ``attempted_at`` is set just before the message goes out: a row still pending with it
+    set after a crash may or may not have arrived, and is never sent again.
+    """
+
+    __tablename__ = "announcement_deliveries"
+    __table_args__ = (UniqueConstraint("announcement_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(
+        ForeignKey("announcements.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str | None] = mapped_column(String(300))
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    attempted_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    revision: Mapped[int] = mapped_column(default=0)  # the text revision this chat shows
+    followup_error: Mapped[str | None] = mapped_column(String(300))  # last edit/removal failure
+    removed_at: Mapped[dt.datetime | None]
+
+
+class CoordinatorStep(Base):
+    """What a coordinator's next typed message is for (announcement text, a time, a name)."""
+
+    __tablename__ = "coordinator_steps"
+
+    coordinator_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    step: Mapped[str] = mapped_column(String(24))
+    announcement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("announcements.id", ondelete="CASCADE")
+    )
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant_groups.id", ondelete="CASCADE")
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime]
+
+
+class ReminderDelivery(Base):
+    """One reminder or change notice for one participant: claimed before it is sent.
+
+    The unique key makes sending exactly-once: a row is inserted (status ``claimed``) before
+    the message goes out and gets its outcome afterwards. ``occurrence`` tells apart the
+    dates of a moved session (the start in UTC, ``2024-12-12T12:00Z``) and the revisions of
+    a change notice (``r3``), so a moved session is reminded again for its new date.
+    """
+
+    __tablename__ = "reminder_deliveries"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "session_key", "kind", "occurrence"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    session_key: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    occurrence: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    claimed_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
+class ReminderPreference(Base):
+    """A participant's choice to switch one kind of reminder off (or on again)."""
+
+    __tablename__ = "reminder_preferences"
+    __table_args__ = (UniqueConstraint("participant_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    enabled: Mapped[bool]
+    updated_at: Mapped[dt.datetime]
+
+
+class AbsencePrompt(Base):
+    """The bot asked this participant for the reason of an afmelding and awaits the answer."""
+
+    __tablename__ = "absence_prompts"
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    session_key: Mapped[str] = mapped_column(String(40))
+    asked_at: Mapped[dt.datetime]
+
+
+class SessionSnapshot(Base):
+    """The timetable as participants were last told it: changes are found by comparison.
+
+    A change found (moved, added, cancelled) bumps ``revision`` and leaves ``notice`` set
+    until every participant has been told (``notified_at``), so a notice interrupted by a
+    restart is finished at the next start.
+    """
+
+    __tablename__ = "session_snapshots"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    number: Mapped[int]
+    title: Mapped[str | None] = mapped_column(String(200))
+    starts_at: Mapped[dt.datetime]
+    ends_at: Mapped[dt.datetime]
+    location: Mapped[str | None] = mapped_column(String(300))
+    cancelled: Mapped[bool]
+    revision: Mapped[int]
+    changed_at: Mapped[dt.datetime | None]
+    notice: Mapped[str | None] = mapped_column(String(16))
+    previous_start: Mapped[dt.datetime | None]
+    notified_at: Mapped[dt.datetime | None]

@@ -11,7 +11,17 @@ from telegram.ext import (
 )
 
 from bot.services.registry import SERVICES_KEY, Services
-from handlers import coordinator, fallback, info, membership, registration
+from handlers import (
+    announcements,
+    attendance,
+    coordinator,
+    fallback,
+    info,
+    membership,
+    questions,
+    registration,
+    reminders,
+)
 from handlers.errors import on_error
 
 # Within one group only the first matching handler runs, so every feature handler and,
@@ -46,12 +56,14 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
             CommandHandler(name, callback, filters=private & coordinators), FEATURES
         )
     registration.register(application, FEATURES)
+    announcements.register(application, FEATURES)
+    attendance.register(application, FEATURES)
+    reminders.register(application, FEATURES)
+    # Every other text is a question: the question handler comes after all features.
+    questions.register(application, FEATURES, coordinators)
 
     application.add_handler(
         MessageHandler(filters.COMMAND & private, fallback.unknown_command), FALLBACK
-    )
-    application.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND & private, fallback.free_text), FALLBACK
     )
     application.add_handler(
         MessageHandler(~filters.TEXT & private, fallback.other_message), FALLBACK

@@ -29,10 +29,6 @@ async def unknown_command(update: Update, context: Context) -> None:
     await reply(update, context, t("fallback.unknown_command", command=word[:40]))
 
 
-async def free_text(update: Update, context: Context) -> None:
-    await reply(update, context, t("fallback.text"))
-
-
 async def other_message(update: Update, context: Context) -> None:
     await reply(update, context, t("fallback.not_text"))
 

@@ -13,7 +13,7 @@ from bot.formatting import duration_until, long_date, session_name, short_date, 
 from bot.programme import Session, SessionKind
 from bot.services.calendar import build_calendar, calendar_slug
 from bot.services.invites import PAYLOAD_PREFIX as INVITE_PREFIX
-from handlers import registration
+from handlers import checkin, registration
 from handlers.context import Context, is_coordinator, reply, services
 from handlers.menu import help_text, set_command_menus
 
@@ -33,6 +33,9 @@ async def start(update: Update, context: Context) -> None:
     payload = context.args[0] if context.args else ""
     if payload.startswith(INVITE_PREFIX):
         await registration.begin(update, context, payload.removeprefix(INVITE_PREFIX))
+        return
+    if payload.startswith(checkin.PAYLOAD_PREFIX):
+        await checkin.deep_link(update, context, payload.removeprefix(checkin.PAYLOAD_PREFIX))
         return
     course = svc.programme.data.course
     await reply(

@@ -15,10 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.database import Database
 from bot.models import (
     Absence,
+    Attendance,
+    AttendanceAudit,
+    AttendanceInput,
     Contact,
     InboxQuestion,
     Invite,
@@ -26,12 +30,19 @@ from bot.models import (
     ParticipantStatus,
     RegistrationDraft,
 )
+from bot.services.absences import AbsenceService
+from bot.services.deliveries import forget_recipient, received
+from bot.services.groups import forget_memberships, memberships
 from bot.services.participants import linked_participant
+from bot.services.reminders import ReminderService
 
 log = logging.getLogger(__name__)
 
 # The parts of an export that hold something stored about the person.
-STORED_PARTS = ("contact", "participant", "registration_in_progress", "questions", "absences")
+STORED_PARTS = (
+    "contact", "participant", "registration_in_progress", "questions", "absences", "attendance",
+    "groups", "announcements", "reminders",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +86,9 @@ class PrivacyService:
                 if participant
                 else []
             )
+            attendance = await _attendance(session, participant.id) if participant else []
+            groups = await memberships(session, participant.id) if participant else []
+            announcements = await received(session, participant.id) if participant else []
         data: dict[str, Any] = {"telegram_id": telegram_id}
         data["contact"] = (
             {
@@ -131,6 +145,14 @@ class PrivacyService:
             {"session": a.session_key, "reason": a.reason, "reported_at": _when(a.created_at)}
             for a in absences
         ]
+        data.update(
+            await ReminderService(self._db).export(participant.id)
+            if participant
+            else {"reminder_preferences": None, "reminders": []}
+        )
+        data["attendance"] = attendance
+        data["groups"] = groups
+        data["announcements"] = announcements
         return data
 
     async def has_data(self, telegram_id: int) -> bool:
@@ -149,6 +171,9 @@ class PrivacyService:
             questions = await session.execute(
                 delete(InboxQuestion).where(InboxQuestion.asker_telegram_id == telegram_id)
             )
+            await session.execute(
+                delete(AttendanceInput).where(AttendanceInput.telegram_id == telegram_id)
+            )
             erased = any(getattr(result, "rowcount", 0) for result in (draft, contact, questions))
             participant = await linked_participant(session, telegram_id)
             if participant is None:
@@ -160,8 +185,59 @@ class PrivacyService:
             await session.execute(
                 update(Absence).where(Absence.participant_id == participant.id).values(reason=None)
             )
+            await ReminderService.forget(session, participant.id)
+            await AbsenceService.forget(session, participant.id)
+            # Attendance stays (certificates), without the reasons written down for corrections.
+            await session.execute(
+                update(Attendance)
+                .where(Attendance.participant_id == participant.id)
+                .values(note=None)
+            )
+            await session.execute(
+                update(AttendanceAudit)
+                .where(AttendanceAudit.participant_id == participant.id)
+                .values(reason=None)
+            )
+            # Out of every group; announcements: no more messages, no chat or message ids.
+            await forget_memberships(session, participant.id)
+            await forget_recipient(session, participant.id, now)
             log.info("participant #%d forgotten at their request", participant.id)
             return Forgotten(True, participant.id, previous)
+
+
+async def _attendance(session: AsyncSession, participant_id: int) -> list[dict[str, Any]]:
+    """Check-ins and corrections of one participant (the coordinator's id is not included)."""
+    rows = await session.scalars(
+        select(Attendance)
+        .where(Attendance.participant_id == participant_id)
+        .order_by(Attendance.id)
+    )
+    audit = list(
+        await session.scalars(
+            select(AttendanceAudit)
+            .where(AttendanceAudit.participant_id == participant_id)
+            .order_by(AttendanceAudit.id)
+        )
+    )
+    return [
+        {
+            "session": row.session_key,
+            "status": row.status,
+            "checked_in_at": _when(row.checked_in_at),
+            "how": row.method,
+            "corrections": [
+                {
+                    "from": a.old_status,
+                    "to": a.new_status,
+                    "reason": a.reason,
+                    "at": _when(a.changed_at),
+                }
+                for a in audit
+                if a.session_key == row.session_key
+            ],
+        }
+        for row in rows
+    ]
 
 
 def _anonymise(row: Participant, now: dt.datetime) -> None:

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.config import Settings
 from bot.database import Database
 from bot.programme import Programme, load_programme
+from bot.services.absences import AbsenceService
+from bot.services.announcements import AnnouncementService
+from bot.services.attendance import AttendanceService
+from bot.services.audiences import AudienceService
 from bot.services.contacts import ContactService
+from bot.services.deliveries import DeliveryQueue
+from bot.services.groups import GroupService
 from bot.services.inbox import InboxService
 from bot.services.invites import InviteService
 from bot.services.participants import ParticipantService
 from bot.services.privacy import PrivacyService
+from bot.services.questions import QuestionService
 from bot.services.registration import RegistrationService
+from bot.services.reminders import ReminderService
 from bot.services.sessions import SessionService
+from bot.services.steps import StepStore
 
 # Where the Services live in PTB's bot_data.
 SERVICES_KEY = "services"
@@ -32,6 +41,16 @@ class Services:
     privacy: PrivacyService
     sessions: SessionService
     inbox: InboxService
+    questions: QuestionService
+    reminders: ReminderService
+    absences: AbsenceService
+    groups: GroupService
+    audiences: AudienceService
+    announcements: AnnouncementService
+    deliveries: DeliveryQueue
+    steps: StepStore
+    # Set right after construction: it needs the session service.
+    attendance: AttendanceService = field(init=False)
 
     def now(self) -> dt.datetime:
         """The current moment in the course's timezone."""
@@ -40,6 +59,7 @@ class Services:
     def reload_programme(self) -> Programme:
         """Read the programme file again; raises ProgrammeError and keeps the old one if invalid."""
         self.programme = load_programme(self.settings.programme.file, self.settings.tz)
+        self.questions.set_programme(self.programme)
         return self.programme
 
     async def close(self) -> None:
@@ -50,6 +70,12 @@ def build_services(settings: Settings) -> Services:
     """Load the programme and connect the database (no I/O on the database yet)."""
     programme = load_programme(settings.programme.file, settings.tz)
     database = Database(settings.database.url, echo=settings.database.echo)
+    # The attendance audiences ask the attendance service, which is set up last.
+    audiences = AudienceService(
+        database,
+        SessionService(database, lambda: services.programme),
+        lambda: services.attendance,
+    )
     services: Services = Services(
         settings=settings,
         database=database,
@@ -63,5 +89,20 @@ def build_services(settings: Settings) -> Services:
         privacy=PrivacyService(database),
         sessions=SessionService(database, lambda: services.programme),
         inbox=InboxService(database),
+        questions=QuestionService.from_package(programme),
+        reminders=ReminderService(database),
+        absences=AbsenceService(database, SessionService(database, lambda: services.programme)),
+        groups=GroupService(database),
+        audiences=audiences,
+        announcements=AnnouncementService(database, audiences),
+        deliveries=DeliveryQueue(database),
+        steps=StepStore(database),
+    )
+    services.attendance = AttendanceService(
+        database,
+        services.sessions,
+        settings.attendance,
+        services.absences,
+        lambda: services.programme,
     )
     return services

@@ -1,0 +1,218 @@
+"""Attendance: check-in (see :mod:`bot.services.checkin`), corrections with an audit trail,
+and the typed answers the bot waits for.
+
+Overviews, personal records and the course matrix for the export are built in
+:mod:`bot.services.attendance_views`; check-in windows, QR displays and the job's bookkeeping
+in :mod:`bot.services.checkin_windows`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+
+from bot.config import AttendanceSettings
+from bot.database import Database
+from bot.models import Attendance, AttendanceAudit, AttendanceInput, Participant
+from bot.programme import Programme, Session
+from bot.services.attendance_rules import Mark
+from bot.services.attendance_views import AbsenceReader, AttendanceViews
+from bot.services.checkin import CheckinDesk, CheckinResult, Method, insert_once
+from bot.services.checkin_codes import CheckinCodes, load_secret
+from bot.services.checkin_windows import CheckinWindows
+from bot.services.sessions import SessionService
+
+log = logging.getLogger(__name__)
+
+REASON_MAX = 500
+CODE_INPUT_MINUTES = 15  # how long the bot waits for a typed code after asking for it
+REASON_INPUT_MINUTES = 15  # a reason typed much later is more likely something else
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    participant_id: int
+    name: str | None
+    session: Session
+    old: Mark | None
+    new: Mark
+
+
+class CorrectionError(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code  # unknown_session, unknown_participant, no_reason, reason_too_long
+
+
+@dataclass(frozen=True, slots=True)
+class PendingInput:
+    kind: str  # "code" or "reason"
+    session_key: str
+    participant_id: int | None
+    status: Mark | None
+
+
+class AttendanceService:
+    def __init__(
+        self,
+        database: Database,
+        sessions: SessionService,
+        settings: AttendanceSettings,
+        absences: AbsenceReader,
+        programme: Callable[[], Programme],
+    ) -> None:
+        self._db = database
+        self._sessions = sessions
+        self.settings = settings
+        self.views = AttendanceViews(database, sessions, settings, absences)
+        self.windows = CheckinWindows(database, absences)
+        self._codes: CheckinCodes | None = None
+        self._codes_lock = asyncio.Lock()
+        self.desk = CheckinDesk(database, settings, programme, self.codes, self.windows)
+
+    async def codes(self, now: dt.datetime) -> CheckinCodes:
+        if self._codes is None:
+            async with self._codes_lock:
+                if self._codes is None:
+                    configured = self.settings.secret
+                    secret = await load_secret(
+                        self._db, configured.get_secret_value() if configured else None, now
+                    )
+                    self._codes = CheckinCodes(
+                        secret,
+                        dt.timedelta(minutes=self.settings.code_rotation_minutes),
+                        dt.timedelta(seconds=self.settings.code_grace_seconds),
+                    )
+        return self._codes
+
+    # -- checking in ---------------------------------------------------------------------------
+
+    async def prepare(self, telegram_id: int, now: dt.datetime) -> CheckinResult:
+        """May this person check in now? READY (with the session) when only the code is missing."""
+        return await self.desk.prepare(telegram_id, now)
+
+    async def check_in(
+        self, telegram_id: int, given: str, method: Method, now: dt.datetime
+    ) -> CheckinResult:
+        """Check in with a typed code (CODE, BUTTON) or a QR token (LINK)."""
+        return await self.desk.check_in(telegram_id, given, method, now)
+
+    async def checked_in_participant_ids(self, session_key: str) -> set[int]:
+        """Participants present or late at a session (for announcements and reminders)."""
+        async with self._db.transaction() as session:
+            found = await session.scalars(
+                select(Attendance.participant_id).where(
+                    Attendance.session_key == session_key,
+                    Attendance.status.in_([Mark.PRESENT, Mark.LATE]),
+                )
+            )
+            return set(found)
+
+    # -- corrections ---------------------------------------------------------------------------
+
+    async def correct(
+        self,
+        participant_id: int,
+        session_key: str,
+        new: Mark,
+        reason: str,
+        *,
+        by: int,
+        now: dt.datetime,
+    ) -> Correction:
+        """Set a status by hand; the reason and who did it go into the audit trail."""
+        reason = reason.strip()
+        if not reason:
+            raise CorrectionError("no_reason")
+        if len(reason) > REASON_MAX:
+            raise CorrectionError("reason_too_long")
+        found = (await self._sessions.timetable()).get(session_key)
+        if found is None:
+            raise CorrectionError("unknown_session")
+        async with self._db.transaction() as session:
+            person = await session.get(Participant, participant_id)
+            if person is None:
+                raise CorrectionError("unknown_participant")
+            created = await insert_once(
+                session, self._db, participant_id, session_key, new, Method.MANUAL, now,
+                checked_in=False,
+            )
+            row = await session.scalar(
+                select(Attendance)
+                .where(
+                    Attendance.participant_id == participant_id,
+                    Attendance.session_key == session_key,
+                )
+                .with_for_update()
+            )
+            assert row is not None
+            old = None if created else row.status
+            row.status, row.method = new, Method.MANUAL
+            row.updated_at, row.updated_by, row.note = now, by, reason
+            session.add(
+                AttendanceAudit(
+                    participant_id=participant_id,
+                    session_key=session_key,
+                    old_status=old,
+                    new_status=new,
+                    reason=reason,
+                    changed_by=by,
+                    changed_at=now,
+                )
+            )
+            name = person.name
+        log.info("attendance of participant #%d for %s set to %s by a coordinator",
+                 participant_id, session_key, new)
+        return Correction(participant_id, name, found, Mark(old) if old else None, new)
+
+    async def audit_trail(self, session_key: str | None = None) -> list[AttendanceAudit]:
+        async with self._db.transaction() as session:
+            query = select(AttendanceAudit).order_by(AttendanceAudit.id)
+            if session_key is not None:
+                query = query.where(AttendanceAudit.session_key == session_key)
+            return list(await session.scalars(query))
+
+    # -- typed answers -------------------------------------------------------------------------
+
+    async def expect_input(
+        self,
+        telegram_id: int,
+        kind: str,
+        session_key: str,
+        now: dt.datetime,
+        *,
+        participant_id: int | None = None,
+        status: Mark | None = None,
+    ) -> None:
+        async with self._db.transaction() as session:
+            row = await session.get(AttendanceInput, telegram_id)
+            if row is None:
+                row = AttendanceInput(telegram_id=telegram_id)
+                session.add(row)
+            row.kind, row.session_key, row.created_at = kind, session_key, now
+            row.participant_id, row.status = participant_id, status
+
+    async def pending_input(self, telegram_id: int, now: dt.datetime) -> PendingInput | None:
+        """The typed answer awaited from this person; an expired wait is dropped."""
+        async with self._db.transaction() as session:
+            row = await session.get(AttendanceInput, telegram_id)
+            if row is None:
+                return None
+            minutes = CODE_INPUT_MINUTES if row.kind == "code" else REASON_INPUT_MINUTES
+            if now - row.created_at >= dt.timedelta(minutes=minutes):
+                await session.delete(row)
+                return None
+            status = Mark(row.status) if row.status else None
+            return PendingInput(row.kind, row.session_key, row.participant_id, status)
+
+    async def clear_input(self, telegram_id: int) -> bool:
+        async with self._db.transaction() as session:
+            result = await session.execute(
+                delete(AttendanceInput).where(AttendanceInput.telegram_id == telegram_id)
+            )
+            return bool(getattr(result, "rowcount", 0))

@@ -1,0 +1,210 @@
+"""/groepen: intervisiegroepen and eindopdracht-groepjes, made and filled with buttons.
+
+Coordinators only (the command has the coordinators filter; every button checks again).
+Group names are typed; the step is read by handlers/announcements.py (group -3).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.announcement_texts import group_kind_label
+from bot.catalogue import Html, plain, t
+from bot.services.groups import NAME_MAX, GroupError, GroupKind, GroupView
+from bot.services.registry import SERVICES_KEY, Services
+from bot.services.steps import Step, StepKind
+from handlers.context import Context, is_coordinator, reply, services, user_id
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 10
+BUTTON_NAME_MAX = 30
+
+
+def _keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
+def _short(name: str | None) -> str:
+    value = name or "?"
+    return value if len(value) <= BUTTON_NAME_MAX else value[: BUTTON_NAME_MAX - 1] + "…"
+
+
+def _members(group: GroupView) -> Html:
+    if not group.members:
+        return t("groups.no_members")
+    return Html(", ".join(t("groups.member", name=m.name or "?") for m in group.members))
+
+
+async def _overview(svc: Services) -> tuple[Html, InlineKeyboardMarkup]:
+    found = await svc.groups.all()
+    parts = [t("groups.header")]
+    for kind in GroupKind:
+        mine = [g for g in found if g.kind is kind]
+        lines = [
+            t("groups.line", name=g.name, count=len(g.members), members=_members(g)) for g in mine
+        ]
+        body = Html("\n".join(lines)) if lines else t("groups.none_yet")
+        parts.append(t(f"groups.section_{kind.value}", groups=body))
+    rows = [[(f"👥 {_short(g.name)} ({len(g.members)})", f"grp:o:{g.id}:0")] for g in found]
+    rows.append([(plain("groups.new_intervisie"), "grp:new:intervisie")])
+    rows.append([(plain("groups.new_eindopdracht"), "grp:new:eindopdracht")])
+    return Html("\n\n".join(parts)), _keyboard(rows)
+
+
+async def _group_page(
+    svc: Services, group_id: int, page: int
+) -> tuple[Html, InlineKeyboardMarkup] | None:
+    group = await svc.groups.get(group_id)
+    if group is None:
+        return None
+    candidates = await svc.groups.candidates(group_id)
+    pages = max(1, -(-len(candidates) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    shown = candidates[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    text = t(
+        "groups.page",
+        kind=group_kind_label(group.kind),
+        name=group.name,
+        count=len(group.members),
+        members=_members(group),
+    )
+    if not candidates:
+        text = Html(f"{text}\n\n{t('groups.nobody_approved')}")
+    elif pages > 1:
+        text = Html(f"{text}\n\n{t('groups.page_number', page=page + 1, pages=pages)}")
+    rows: list[list[tuple[str, str]]] = []
+    for person in shown:
+        if person.in_group:
+            label = plain("groups.button_in", name=_short(person.name))
+        elif person.other_group:
+            label = plain(
+                "groups.button_elsewhere",
+                name=_short(person.name),
+                group=_short(person.other_group),
+            )
+        else:
+            label = plain("groups.button_out", name=_short(person.name))
+        rows.append([(label, f"grp:t:{group_id}:{person.participant_id}:{page}")])
+    navigation: list[tuple[str, str]] = []
+    if page > 0:
+        navigation.append((t("groups.previous"), f"grp:o:{group_id}:{page - 1}"))
+    if page + 1 < pages:
+        navigation.append((t("groups.next"), f"grp:o:{group_id}:{page + 1}"))
+    if navigation:
+        rows.append(navigation)
+    rows.append([(t("groups.rename"), f"grp:ren:{group_id}"), (t("groups.all"), "grp:all")])
+    return text, _keyboard(rows)
+
+
+async def _edit(update: Update, text: Html, markup: InlineKeyboardMarkup) -> None:
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(text, parse_mode="HTML", reply_markup=markup)
+    except TelegramError as error:
+        log.debug("could not update the group message: %s", error)
+
+
+async def groups_command(update: Update, context: Context) -> None:
+    text, markup = await _overview(services(context))
+    await reply(update, context, text, reply_markup=markup)
+
+
+async def take_name(update: Update, context: Context, coordinator: int, step: Step) -> None:
+    """A typed name for a new group or a group being renamed."""
+    message = update.effective_message
+    assert message is not None
+    svc = services(context)
+    if not message.text:
+        await reply(update, context, t("groups.ask_name_typed", limit=NAME_MAX))
+        return
+    try:
+        if step.kind is StepKind.GROUP_RENAME and step.group_id is not None:
+            group = await svc.groups.rename(step.group_id, message.text, svc.now())
+        else:
+            kind = GroupKind(str(step.payload.get("kind", GroupKind.INTERVISIE.value)))
+            group = await svc.groups.create(kind, message.text, svc.now())
+    except GroupError as error:
+        problem = t(f"groups.problem_{error.problem.value}", limit=NAME_MAX)
+        if error.problem.value == "gone":
+            await svc.steps.clear(coordinator)
+            await reply(update, context, problem)
+            return
+        await reply(update, context, Html(f"{problem}\n{t('groups.ask_name_again')}"))
+        return
+    await svc.steps.clear(coordinator)
+    page = await _group_page(svc, group.id, 0)
+    assert page is not None
+    text, markup = page
+    await reply(update, context, text, reply_markup=markup)
+
+
+async def button(update: Update, context: Context) -> None:
+    """``grp:all``, ``grp:new:<kind>``, ``grp:o:<id>:<page>``, ``grp:t:<id>:<person>:<page>``,
+    ``grp:ren:<id>``."""
+    query = update.callback_query
+    coordinator = user_id(update)
+    if query is None or coordinator is None:
+        return
+    if not is_coordinator(update, context):
+        log.info("refused a group button from user %s", coordinator)
+        await query.answer(t("fallback.stale_button"))
+        return
+    svc = services(context)
+    parts = (query.data or "").split(":")
+    numbers = [int(p) for p in parts[2:] if p.isdigit()]
+    action = parts[1] if len(parts) > 1 else ""
+    if action == "all":
+        await query.answer()
+        await _edit(update, *await _overview(svc))
+    elif action == "new" and len(parts) == 3 and parts[2] in {k.value for k in GroupKind}:
+        await query.answer()
+        step = Step(StepKind.GROUP_NAME, payload={"kind": parts[2]})
+        await svc.steps.set(coordinator, step, svc.now())
+        kind = group_kind_label(parts[2])
+        await reply(update, context, t("groups.ask_name", kind=kind, limit=NAME_MAX))
+    elif action == "ren" and len(numbers) == 1 and await svc.groups.get(numbers[0]):
+        await query.answer()
+        step = Step(StepKind.GROUP_RENAME, group_id=numbers[0])
+        await svc.steps.set(coordinator, step, svc.now())
+        await reply(update, context, t("groups.ask_rename", limit=NAME_MAX))
+    elif action == "o" and len(numbers) == 2:
+        await _show(update, svc, numbers[0], numbers[1])
+    elif action == "t" and len(numbers) == 3:
+        try:
+            await svc.groups.toggle(numbers[0], numbers[1], svc.now())
+        except GroupError:
+            await query.answer(t("groups.problem_gone"), show_alert=True)
+            return
+        await _show(update, svc, numbers[0], numbers[2])
+    else:
+        await query.answer(t("groups.problem_gone"), show_alert=True)
+
+
+async def _show(update: Update, svc: Services, group_id: int, page: int) -> None:
+    query = update.callback_query
+    assert query is not None
+    found = await _group_page(svc, group_id, page)
+    if found is None:
+        await query.answer(t("groups.problem_gone"), show_alert=True)
+        return
+    await query.answer()
+    await _edit(update, *found)
+
+
+def register(application: Application, group: int) -> None:  # type: ignore[type-arg]
+    svc: Services = application.bot_data[SERVICES_KEY]
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    coordinators = filters.User(user_id=svc.settings.coordinators)
+    application.add_handler(
+        CommandHandler("groepen", groups_command, filters=private & coordinators), group
+    )
+    application.add_handler(CallbackQueryHandler(button, pattern=r"^grp:"), group)

@@ -1,0 +1,262 @@
+"""Free-text questions: answered from the knowledge base, or passed to the coordinators.
+
+Callback data: ``q:<intent>`` (a suggested follow-up question), ``qf:<id>`` (pass this
+question on), ``qa:<id>`` (a coordinator answers it), ``ql:<id>`` (add the answer to the
+knowledge base).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.catalogue import Html, t
+from bot.formatting import short_date
+from bot.services.questions import Reply
+from handlers.context import Context, is_coordinator, reply, send_html, services, user_id
+
+log = logging.getLogger(__name__)
+
+PREVIEW_LENGTH = 300
+
+
+def _keyboard(answer: Reply, draft_id: int | None) -> InlineKeyboardMarkup | None:
+    rows = [
+        [InlineKeyboardButton(suggestion.label, callback_data=f"q:{suggestion.intent_id}")]
+        for suggestion in answer.suggestions[:2]
+    ]
+    if draft_id is not None:
+        rows.append(
+            [InlineKeyboardButton(t("inbox.forward_button"), callback_data=f"qf:{draft_id}")]
+        )
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def question(update: Update, context: Context) -> None:
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or not message.text:
+        return
+    svc = services(context)
+    now = svc.now()
+    answer = svc.questions.answer(message.text, now)
+    draft_id = None
+    if not answer.confident:
+        draft_id = await svc.inbox.draft(user.id, message.chat_id, message.text, now)
+    log.debug("question answered with intents %s", answer.intents)
+    await reply(update, context, answer.html, reply_markup=_keyboard(answer, draft_id))
+
+
+async def suggestion(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    svc = services(context)
+    intent_id = query.data.removeprefix("q:")
+    answer = svc.questions.answer_intent(intent_id, svc.now())
+    await query.answer()
+    await send_html(
+        context, query.message.chat.id, answer.html, reply_markup=_keyboard(answer, None)
+    )
+
+
+async def forward(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    svc = services(context)
+    question_id = _id(query.data)
+    submitted = await svc.inbox.submit(question_id, query.from_user.id) if question_id else None
+    if submitted is None:
+        await query.answer(t("fallback.stale_button"))
+        return
+    await query.answer(t("inbox.forwarded_toast"))
+    with contextlib.suppress(BadRequest):  # already without buttons after a double tap
+        await query.edit_message_reply_markup(None)
+    await send_html(context, query.message.chat.id, t("inbox.forwarded"))
+    for coordinator_id in svc.settings.coordinators:
+        await _notify_coordinator(context, coordinator_id, submitted.id, submitted.text)
+
+
+async def _notify_coordinator(context: Context, chat_id: int, question_id: int, text: str) -> None:
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t("inbox.answer_button"), callback_data=f"qa:{question_id}")]]
+    )
+    try:
+        await send_html(
+            context,
+            chat_id,
+            t("inbox.new_question", number=question_id, text=text[:PREVIEW_LENGTH]),
+            reply_markup=keyboard,
+        )
+    except (Forbidden, BadRequest) as error:
+        log.warning("coordinator chat %s not reachable for the inbox: %s", chat_id, error)
+
+
+async def inbox_command(update: Update, context: Context) -> None:
+    svc = services(context)
+    questions = await svc.inbox.open_questions()
+    if not questions:
+        await reply(update, context, t("inbox.empty"))
+        return
+    await reply(update, context, t("inbox.header", count=len(questions)))
+    for item in questions[:20]:
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(t("inbox.answer_button"), callback_data=f"qa:{item.id}")]]
+        )
+        await reply(
+            update,
+            context,
+            t(
+                "inbox.item",
+                number=item.id,
+                date=short_date(item.asked_at.astimezone(svc.settings.tz).date()),
+                text=item.text[:PREVIEW_LENGTH],
+            ),
+            reply_markup=keyboard,
+        )
+
+
+async def start_answer(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    if not is_coordinator(update, context):
+        log.info("refused inbox button from user %s", query.from_user.id)
+        await query.answer(t("fallback.stale_button"))
+        return
+    svc = services(context)
+    question_id = _id(query.data)
+    found = (
+        await svc.inbox.start_answering(question_id, query.from_user.id) if question_id else None
+    )
+    if found is None:
+        await query.answer(t("fallback.stale_button"))
+        return
+    await query.answer()
+    if found.answer is not None:
+        await reply(update, context, t("inbox.already_answered", number=found.id))
+        return
+    await reply(update, context, t("inbox.type_answer", number=found.id, text=found.text))
+
+
+async def coordinator_answer(update: Update, context: Context) -> None:
+    """A coordinator's text while answering a question is the answer (then nothing else runs)."""
+    message = update.effective_message
+    coordinator = user_id(update)
+    if message is None or coordinator is None or not message.text:
+        return
+    svc = services(context)
+    if await svc.inbox.answering(coordinator) is None:
+        return
+    outcome = await svc.inbox.answer(coordinator, message.text, svc.now())
+    if outcome is None:
+        return
+    if outcome.already_answered:
+        await reply(update, context, t("inbox.already_answered", number=outcome.question.id))
+        raise ApplicationHandlerStop
+    delivered = await _deliver_answer(context, outcome.question.asker_chat_id,
+                                      outcome.question.text, message.text)
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t("inbox.learn_button"),
+                               callback_data=f"ql:{outcome.question.id}")]]
+    )
+    await reply(
+        update,
+        context,
+        t("inbox.sent" if delivered else "inbox.not_delivered", number=outcome.question.id),
+        reply_markup=keyboard,
+    )
+    raise ApplicationHandlerStop
+
+
+async def _deliver_answer(context: Context, chat_id: int | None, question: str,
+                          answer: str) -> bool:
+    if chat_id is None:
+        return False
+    try:
+        await send_html(
+            context,
+            chat_id,
+            t("inbox.answer_for_asker", question=question[:PREVIEW_LENGTH], answer=answer),
+        )
+    except (Forbidden, BadRequest) as error:
+        log.info("answer could not be delivered to chat %s: %s", chat_id, error)
+        return False
+    return True
+
+
+async def learn(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    if not is_coordinator(update, context):
+        log.info("refused knowledge-base button from user %s", query.from_user.id)
+        await query.answer(t("fallback.stale_button"))
+        return
+    svc = services(context)
+    question_id = _id(query.data)
+    learned = (
+        await svc.inbox.learn(question_id, query.from_user.id, svc.now()) if question_id else None
+    )
+    if learned is None:
+        await query.answer(t("fallback.stale_button"))
+        return
+    svc.questions.add_learned(learned.entry_id, learned.question, learned.answer)
+    await query.answer(t("inbox.learned_toast"))
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(None)
+    await reply(update, context, Html(t("inbox.learned", question=learned.question)))
+
+
+async def cancel_answer(update: Update, context: Context) -> None:
+    coordinator = user_id(update)
+    if coordinator is None:
+        return
+    if await services(context).inbox.stop_answering(coordinator):
+        await reply(update, context, t("inbox.answer_cancelled"))
+        raise ApplicationHandlerStop
+
+
+def _id(data: str) -> int | None:
+    _, _, raw = data.partition(":")
+    return int(raw) if raw.isdigit() else None
+
+
+def register(
+    application: Application,  # type: ignore[type-arg]
+    group: int,
+    coordinators: filters.BaseFilter,
+) -> None:
+    """Free text is a question: register after every other text handler of ``group``."""
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    application.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND & private & coordinators,
+                       coordinator_answer),
+        group=-2,
+    )
+    application.add_handler(
+        CommandHandler("annuleren", cancel_answer, filters=private & coordinators), group=-2
+    )
+    application.add_handler(
+        CommandHandler("vragen", inbox_command, filters=private & coordinators), group
+    )
+    application.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND & private, question), group
+    )
+    application.add_handler(CallbackQueryHandler(suggestion, pattern=r"^q:"), group)
+    application.add_handler(CallbackQueryHandler(forward, pattern=r"^qf:\d+$"), group)
+    application.add_handler(CallbackQueryHandler(start_answer, pattern=r"^qa:\d+$"),
+                            group)
+    application.add_handler(CallbackQueryHandler(learn, pattern=r"^ql:\d+$"), group)

@@ -1,0 +1,362 @@
+"""/sessie for coordinators: see the afmeldingen per session, and add, move or cancel a
+werksessie or intervisie meeting with buttons and a typed date/time step.
+
+After a change the reminder scheduler syncs in the background: participants get one
+"gewijzigd", "nieuw" or "vervalt" message and the reminders move with the session.
+
+The answers of an add or move in progress are kept in the coordinator's ``user_data``
+(memory): a restart in the middle means starting again with /sessie, nothing is changed
+until *Opslaan*.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.catalogue import Html, plain, t
+from bot.formatting import long_date, session_name, time_range
+from bot.programme import Session, SessionKind
+from bot.services.registry import SERVICES_KEY, Services
+from bot.services.sessions import SessionChangeError
+from handlers.context import Context, is_coordinator, reply, services, user_id
+from scheduling.dutch_dates import When, WhenProblem, parse_when
+from scheduling.messages import short_label, when_line
+from scheduling.reminders import scheduler_of
+
+log = logging.getLogger(__name__)
+
+STEP_GROUP = -7
+DRAFT_KEY = "sessie"
+LOCATION_MAX = 300
+MAX_BUTTONS = 24
+
+_KINDS = {"werksessie": SessionKind.WERKSESSIE, "intervisie": SessionKind.INTERVISIE}
+
+
+def _keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
+def _when(starts_at: dt.datetime, ends_at: dt.datetime) -> Html:
+    start, end = starts_at, ends_at
+    span = f"{start:%H:%M}–{end:%H:%M}"
+    return t("reminders.when", date=long_date(start.date()), time=span)
+
+
+def _session_when(session: Session) -> Html:
+    return when_line(session)
+
+
+def _draft(context: Context) -> dict[str, Any] | None:
+    data = context.user_data
+    found = data.get(DRAFT_KEY) if data is not None else None
+    return found if isinstance(found, dict) else None
+
+
+def _set_draft(context: Context, draft: dict[str, Any] | None) -> None:
+    if context.user_data is None:
+        return
+    if draft is None:
+        context.user_data.pop(DRAFT_KEY, None)
+    else:
+        context.user_data[DRAFT_KEY] = draft
+
+
+# -- overview and detail -------------------------------------------------------------------------
+
+
+async def _overview(svc: Services) -> tuple[Html, InlineKeyboardMarkup]:
+    now = svc.now()
+    upcoming = [s for s in (await svc.sessions.timetable()).sessions if s.ends_at > now]
+    lines: list[str] = []
+    for session in upcoming:
+        count = len(await svc.absences.for_session(session.key))
+        absences = t("sessie.overview_absences", count=count) if count else ""
+        lines.append(t("sessie.overview_line", name=session_name(session),
+                       date=long_date(session.starts_at.date()), time=time_range(session),
+                       absences=absences))
+    body = Html("\n".join(lines)) if lines else t("sessie.overview_empty")
+    rows = [[(short_label(s), f"ses:show:{s.key}")] for s in upcoming[:MAX_BUTTONS]]
+    rows.append([(t("sessie.button_add_werksessie"), "ses:add:werksessie"),
+                 (t("sessie.button_add_intervisie"), "ses:add:intervisie")])
+    return t("sessie.overview", lines=body), _keyboard(rows)
+
+
+async def _detail(svc: Services, session: Session) -> tuple[Html, InlineKeyboardMarkup]:
+    listed = await svc.absences.listed(session.key)
+    lines = [
+        t("sessie.absence_line",
+          name=a.name or plain("sessie.absence_unknown", number=a.participant_id),
+          reason=t("sessie.absence_reason", reason=a.reason) if a.reason else "")
+        for a in listed
+    ]
+    location = t("sessie.detail_location", location=session.location) if session.location else ""
+    text = t("sessie.detail", name=session_name(session), when=_session_when(session),
+             location=location,
+             absences=Html("\n".join(lines)) if lines else t("sessie.no_absences"))
+    rows: list[list[tuple[str, str]]] = []
+    if session.kind is SessionKind.MODULE:
+        text = Html(f"{text}\n\n{t('sessie.detail_fixed')}")
+    elif session.starts_at > svc.now():
+        rows.append([(t("sessie.button_move"), f"ses:move:{session.key}"),
+                     (t("sessie.button_cancel"), f"ses:cancel:{session.key}")])
+    rows.append([(t("sessie.button_back"), "ses:list")])
+    return text, _keyboard(rows)
+
+
+async def sessie_command(update: Update, context: Context) -> None:
+    _set_draft(context, None)
+    text, markup = await _overview(services(context))
+    await reply(update, context, text, reply_markup=markup)
+
+
+# -- buttons -----------------------------------------------------------------------------------
+
+
+async def button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    if not is_coordinator(update, context):
+        log.info("refused a coordinator button from user %s", user_id(update))
+        await query.answer(plain("fallback.stale_button"))
+        return
+    action, _, argument = (query.data or "").removeprefix("ses:").partition(":")
+    svc = services(context)
+    await query.answer()
+    if action == "list":
+        text, markup = await _overview(svc)
+        await reply(update, context, text, reply_markup=markup)
+    elif action == "add" and argument in _KINDS:
+        await _start_add(update, context, _KINDS[argument])
+    elif action in {"save", "noloc", "abort"}:
+        await _draft_button(update, context, action)
+    else:
+        session = (await svc.sessions.timetable()).get(argument)
+        if session is None:
+            await reply(update, context, t("sessie.error_unknown_session"))
+        elif action == "show":
+            text, markup = await _detail(svc, session)
+            await reply(update, context, text, reply_markup=markup)
+        elif action == "move":
+            await _start_move(update, context, session)
+        elif action == "cancel":
+            await _ask_cancel(update, context, session)
+        elif action == "cancelok":
+            await _cancel(update, context, session)
+
+
+async def _start_add(update: Update, context: Context, kind: SessionKind) -> None:
+    svc = services(context)
+    _set_draft(context, {"action": "add", "kind": kind.value, "step": "when"})
+    if kind is SessionKind.WERKSESSIE:
+        minutes = svc.programme.data.werksessies.duration_minutes
+        duration = t("sessie.duration_default", minutes=minutes)
+    else:
+        duration = t("sessie.duration_needed")
+    text = t("sessie.ask_when_add", kind=t(f"sessie.kind_{kind.value}"), duration=duration)
+    await reply(update, context, text,
+                reply_markup=_keyboard([[(t("sessie.button_abort"), "ses:abort")]]))
+
+
+async def _start_move(update: Update, context: Context, session: Session) -> None:
+    if session.kind is SessionKind.MODULE:
+        await reply(update, context, t("sessie.error_modules_are_fixed"))
+        return
+    _set_draft(context, {"action": "move", "key": session.key, "step": "when"})
+    text = t("sessie.ask_when_move", name=session_name(session), current=_session_when(session))
+    await reply(update, context, text,
+                reply_markup=_keyboard([[(t("sessie.button_abort"), "ses:abort")]]))
+
+
+async def _ask_cancel(update: Update, context: Context, session: Session) -> None:
+    text = t("sessie.confirm_cancel", name=session_name(session), when=_session_when(session))
+    markup = _keyboard([[(t("sessie.button_cancel_yes"), f"ses:cancelok:{session.key}"),
+                         (t("sessie.button_cancel_no"), f"ses:show:{session.key}")]])
+    await reply(update, context, text, reply_markup=markup)
+
+
+async def _cancel(update: Update, context: Context, session: Session) -> None:
+    svc = services(context)
+    try:
+        await svc.sessions.cancel(session.key, by=user_id(update) or 0, now=svc.now())
+    except SessionChangeError as error:
+        await reply(update, context, t(f"sessie.error_{error.code}"))
+        return
+    log.info("session %s cancelled by a coordinator", session.key)
+    await reply(update, context, t("sessie.cancelled", name=session_name(session),
+                                   when=_session_when(session)))
+    scheduler_of(context.bot_data).request_sync()
+
+
+async def _draft_button(update: Update, context: Context, action: str) -> None:
+    draft = _draft(context)
+    if action == "abort":
+        _set_draft(context, None)
+        await reply(update, context, t("sessie.aborted"))
+        return
+    if draft is None:
+        await reply(update, context, t("sessie.expired"))
+        return
+    if action == "noloc" and draft.get("step") == "location":
+        draft["location"] = None
+        await _confirm(update, context, draft)
+    elif action == "save" and draft.get("step") == "confirm":
+        await _save(update, context, draft)
+    else:
+        await reply(update, context, t("sessie.expired"))
+
+
+# -- typed steps ---------------------------------------------------------------------------------
+
+
+async def typed_step(update: Update, context: Context) -> None:
+    """The date/time or the place of an add or move in progress; other text passes on."""
+    draft = _draft(context)
+    message = update.effective_message
+    if draft is None or message is None or message.text is None:
+        return
+    step = draft.get("step")
+    if step == "when":
+        await _typed_when(update, context, draft, message.text)
+    elif step == "location":
+        location = " ".join(message.text.split())
+        if len(location) > LOCATION_MAX:
+            await reply(update, context, t("sessie.location_too_long", limit=LOCATION_MAX))
+        else:
+            draft["location"] = location or None
+            await _confirm(update, context, draft)
+    else:
+        await reply(update, context, t("sessie.use_buttons"))
+    raise ApplicationHandlerStop
+
+
+async def _typed_when(update: Update, context: Context, draft: dict[str, Any], text: str) -> None:
+    svc = services(context)
+    now = svc.now()
+    parsed = parse_when(text, now, svc.settings.tz)
+    if isinstance(parsed, WhenProblem):
+        await reply(update, context, t(f"sessie.problem_{parsed.value}"))
+        return
+    if parsed.starts_at <= now:
+        await reply(update, context, t("sessie.problem_in_the_past"))
+        return
+    ends_at = await _end(svc, draft, parsed)
+    if ends_at is None:
+        await reply(update, context, t("sessie.duration_needed").strip())
+        return
+    draft["starts_at"], draft["ends_at"] = parsed.starts_at.isoformat(), ends_at.isoformat()
+    if draft["action"] == "add":
+        draft["step"] = "location"
+        await reply(update, context, t("sessie.ask_location"), reply_markup=_keyboard(
+            [[(t("sessie.button_no_location"), "ses:noloc"), (t("sessie.button_abort"),
+                                                               "ses:abort")]]))
+        return
+    await _confirm(update, context, draft)
+
+
+async def _end(svc: Services, draft: dict[str, Any], parsed: When) -> dt.datetime | None:
+    if parsed.ends_at is not None:
+        return parsed.ends_at
+    if draft["action"] == "move":
+        session = (await svc.sessions.timetable()).get(str(draft.get("key")))
+        if session is None:
+            return None
+        length = session.ends_at.astimezone(dt.UTC) - session.starts_at.astimezone(dt.UTC)
+    elif draft["kind"] == SessionKind.WERKSESSIE.value:
+        length = dt.timedelta(minutes=svc.programme.data.werksessies.duration_minutes)
+    else:
+        return None
+    return (parsed.starts_at.astimezone(dt.UTC) + length).astimezone(svc.settings.tz)
+
+
+def _times(draft: dict[str, Any]) -> tuple[dt.datetime, dt.datetime]:
+    return dt.datetime.fromisoformat(draft["starts_at"]), dt.datetime.fromisoformat(
+        draft["ends_at"]
+    )
+
+
+async def _confirm(update: Update, context: Context, draft: dict[str, Any]) -> None:
+    svc = services(context)
+    starts_at, ends_at = _times(draft)
+    draft["step"] = "confirm"
+    markup = _keyboard([[(t("sessie.button_save"), "ses:save"),
+                         (t("sessie.button_abort"), "ses:abort")]])
+    if draft["action"] == "add":
+        text = t("sessie.confirm_add", kind=t(f"sessie.kind_{draft['kind']}"),
+                 when=_when(starts_at, ends_at),
+                 location=draft.get("location") or t("sessie.location_unknown"))
+    else:
+        session = (await svc.sessions.timetable()).get(str(draft["key"]))
+        if session is None:
+            _set_draft(context, None)
+            await reply(update, context, t("sessie.error_unknown_session"))
+            return
+        text = t("sessie.confirm_move", name=session_name(session),
+                 before=_session_when(session), after=_when(starts_at, ends_at))
+    await reply(update, context, text, reply_markup=markup)
+
+
+async def _save(update: Update, context: Context, draft: dict[str, Any]) -> None:
+    svc = services(context)
+    starts_at, ends_at = _times(draft)
+    by, now = user_id(update) or 0, svc.now()
+    try:
+        if draft["action"] == "add":
+            session = await svc.sessions.add(
+                SessionKind(draft["kind"]), starts_at, ends_at, location=draft.get("location"),
+                title=None, by=by, now=now,
+            )
+            key = "sessie.added"
+        else:
+            _, session = await svc.sessions.move(str(draft["key"]), starts_at, ends_at, by=by,
+                                                 now=now)
+            key = "sessie.moved"
+    except SessionChangeError as error:
+        _set_draft(context, None)
+        await reply(update, context, t(f"sessie.error_{error.code}"))
+        return
+    _set_draft(context, None)
+    log.info("session %s %s by a coordinator", session.key, draft["action"])
+    await reply(update, context, t(key, name=session_name(session), when=_session_when(session)))
+    scheduler_of(context.bot_data).request_sync()
+
+
+async def cancel_command(update: Update, context: Context) -> None:
+    """/annuleren while adding or moving a session stops that (and only that)."""
+    if _draft(context) is None:
+        return
+    _set_draft(context, None)
+    await reply(update, context, t("sessie.aborted"))
+    raise ApplicationHandlerStop
+
+
+def register(application: Application, group: int) -> None:  # type: ignore[type-arg]
+    svc: Services = application.bot_data[SERVICES_KEY]
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    coordinators = filters.User(user_id=svc.settings.coordinators)
+    application.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND & private & coordinators, typed_step),
+        STEP_GROUP,
+    )
+    application.add_handler(
+        CommandHandler("annuleren", cancel_command, filters=private & coordinators), STEP_GROUP
+    )
+    application.add_handler(
+        CommandHandler("sessie", sessie_command, filters=private & coordinators), group
+    )
+    application.add_handler(CallbackQueryHandler(button, pattern=r"^ses:"), group)

@@ -1,0 +1,154 @@
+"""/sessie: the coordinator adds, moves and cancels a werksessie; participants hear it once and
+the reminders move with it. Changes in the programme file are announced the same way."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import time_machine
+
+from bot.config import Settings
+from tests.conftest import COORDINATOR_ID, amsterdam, make_settings
+from tests.faketelegram import FakeTelegram, SimulatedUser
+from tests.test_reminders_helpers import NO, YES, add_participant, buttons, reminder_bot
+
+SAVE = "✅ Opslaan"
+
+
+def notices(user: SimulatedUser, marker: str) -> int:
+    return sum(marker in m.content for m in user.messages())
+
+
+async def add_werksessie(coordinator: SimulatedUser, when: str, where: str) -> None:
+    overview = await coordinator.ask("/sessie")
+    await coordinator.tap(overview, "➕ Werksessie")
+    ask = await coordinator.next_message()
+    assert "Nieuwe werksessie: wanneer?" in ask.content
+    assert "duurt een werksessie 150 minuten" in ask.content
+    assert "Waar is het?" in (await coordinator.ask(when)).content
+    confirm = await coordinator.ask(where)
+    await coordinator.tap(confirm, SAVE)
+    assert "staat in het programma" in (await coordinator.next_message()).content
+
+
+async def open_session(coordinator: SimulatedUser, label: str) -> None:
+    overview = await coordinator.ask("/sessie")
+    await coordinator.tap(overview, label)
+
+
+async def test_add_move_and_cancel_a_werksessie(
+    fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
+) -> None:
+    coordinator, sanne = fake.user(COORDINATOR_ID, "Coby"), fake.user(501, "Sanne")
+    async with reminder_bot(fake, settings) as bot:
+        await add_participant(bot.services, sanne, name="Sanne de Vries")
+        await add_werksessie(coordinator, "di 17 december 15:00", "Wijkcentrum Selwerd")
+        added = await sanne.next_message()
+        assert "Nieuwe bijeenkomst: Werksessie 1" in added.content
+        assert "dinsdag 17 december 2024, 15:00–17:30" in added.content
+        assert "📍 Wijkcentrum Selwerd" in added.content
+        assert buttons(added) == [YES, NO]
+        await bot.scheduler.idle()
+        key = next(s.key for s in (await bot.services.sessions.timetable()).sessions
+                   if s.kind.value == "werksessie")
+        assert bot.job(key, "day").next_t == amsterdam(2024, 12, 16, 18, 0)
+
+        # Sanne cannot come; the coordinator sees it under the session.
+        await sanne.tap(added, NO)
+        await sanne.next_message()
+        await sanne.ask("Teamoverleg")
+        await open_session(coordinator, "Werksessie 1 · di 17 december 2024")
+        detail = await coordinator.next_message()
+        assert "• Sanne de Vries: Teamoverleg" in detail.content
+        assert buttons(detail) == ["🕑 Verplaatsen", "🗑 Laten vervallen", "⬅️ Overzicht"]
+
+        # Move it: a wrong date first, then a good one; the duration stays 2,5 hours.
+        await coordinator.tap(detail, "🕑 Verplaatsen")
+        assert "Typ de nieuwe datum en tijd" in (await coordinator.next_message()).content
+        assert "Die datum bestaat niet" in (await coordinator.ask("32-12 15:00")).content
+        assert "al voorbij" in (await coordinator.ask("1 december 2024 15:00")).content
+        confirm = await coordinator.ask("18-12 16:00")
+        assert "Wordt: 📅 woensdag 18 december 2024, 16:00–18:30" in confirm.content
+        await coordinator.tap(confirm, SAVE)
+        assert "is verplaatst" in (await coordinator.next_message()).content
+        changed = await sanne.next_message()
+        assert "Gewijzigd: Werksessie 1" in changed.content
+        assert "woensdag 18 december 2024, 16:00–18:30" in changed.content
+        assert "(Was: di 17 december 2024, 15:00.)" in changed.content
+        await bot.scheduler.idle()
+        assert bot.job(key, "day").next_t == amsterdam(2024, 12, 17, 18, 0)
+        assert len(bot.jobs(key, "hours")) == 1
+
+    # A restart announces nothing again.
+    async with reminder_bot(fake, settings) as bot:
+        await sanne.expect_no_message()
+        await open_session(coordinator, "Werksessie 1 · wo 18 december 2024")
+        detail = await coordinator.next_message()
+        await coordinator.tap(detail, "🗑 Laten vervallen")
+        confirm = await coordinator.next_message()
+        assert "laten vervallen?" in confirm.content
+        await coordinator.tap(confirm, "Ja, laten vervallen")
+        assert "vervalt" in (await coordinator.next_message()).content
+        cancelled = await sanne.next_message()
+        assert "Vervalt: Werksessie 1" in cancelled.content
+        assert "woensdag 18 december 2024, 16:00–18:30" in cancelled.content
+        assert not cancelled.buttons()
+        await bot.scheduler.sync()
+        assert bot.jobs(key, "day") == []
+        assert bot.jobs(key, "hours") == []
+    assert notices(sanne, "Nieuwe bijeenkomst") == 1
+    assert notices(sanne, "Gewijzigd") == 1
+    assert notices(sanne, "Vervalt") == 1
+
+
+async def test_sessie_is_for_coordinators_and_can_be_stopped(
+    fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
+) -> None:
+    coordinator, sanne = fake.user(COORDINATOR_ID, "Coby"), fake.user(502, "Sanne")
+    async with reminder_bot(fake, settings) as bot:
+        await add_participant(bot.services, sanne)
+        assert "ken ik niet" in (await sanne.ask("/sessie")).content
+        overview = await coordinator.ask("/sessie")
+        assert "Module 4: Data-gedreven wijkvernieuwing" in overview.content
+        assert "Module 4 · do 12 december 2024" in buttons(overview)
+        await coordinator.tap(overview, "➕ Intervisie")
+        await coordinator.next_message()
+        assert "al voorbij" in (await coordinator.ask("28-11-2024 16:00")).content
+        needs_end = await coordinator.ask("28 januari 16:00")
+        assert "Geef ook de eindtijd" in needs_end.content
+        assert "Gestopt" in (await coordinator.ask("/annuleren")).content
+        await coordinator.tap(overview, "Module 4 · do 12 december 2024")
+        module = await coordinator.next_message()
+        assert "Modules staan vast" in module.content
+        assert buttons(module) == ["⬅️ Overzicht"]
+        assert len((await bot.services.sessions.timetable()).sessions) == 10
+    await sanne.expect_no_message()
+
+
+def _programme_with_werksessie(path: Path, date: str) -> Path:
+    text = resources.files("bot.data").joinpath("programme-2024-2025.toml").read_text("utf-8")
+    entry = f'{{ date = {date}, start = 15:00:00, location = "Paddepoel" }}'
+    text = text.replace("duration_minutes = 150\nsessions = []",
+                        f"duration_minutes = 150\nsessions = [{entry}]")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+async def test_a_change_in_the_programme_file_is_announced_once(
+    fake: FakeTelegram, tmp_path: Path, frozen_time: time_machine.Coordinates
+) -> None:
+    programme = _programme_with_werksessie(tmp_path / "programme.toml", "2024-12-17")
+    settings = make_settings(fake, tmp_path / "w.sqlite3", programme={"file": str(programme)})
+    sanne = fake.user(503, "Sanne")
+    async with reminder_bot(fake, settings) as bot:
+        await add_participant(bot.services, sanne)
+        assert bot.job("werksessie-1", "day").next_t == amsterdam(2024, 12, 16, 18, 0)
+    _programme_with_werksessie(programme, "2024-12-19")
+    for _ in range(2):
+        async with reminder_bot(fake, settings) as bot:
+            assert bot.job("werksessie-1", "day").next_t == amsterdam(2024, 12, 18, 18, 0)
+    assert notices(sanne, "Gewijzigd: Werksessie 1") == 1
+    changed = next(m for m in sanne.messages() if "Gewijzigd" in m.content)
+    assert "donderdag 19 december 2024, 15:00–17:30" in changed.content
+
