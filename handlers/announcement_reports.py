@@ -5,8 +5,9 @@ checks that before anything here runs.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
@@ -229,19 +230,32 @@ async def take_correction(
 
 
 async def confirm_correction(update: Update, context: Context, number: int, token: str) -> None:
+    svc = services(context)
+    await _confirm_follow_up(update, context, svc.announcements.confirm_edit, number, token,
+                             "announce.correcting")
+
+
+async def _confirm_follow_up(
+    update: Update,
+    context: Context,
+    confirm: Callable[[int, str, int, dt.datetime], Awaitable[object]],
+    number: int,
+    token: str,
+    done_key: str,
+) -> None:
+    """A confirmed correction or withdrawal: record it once, then let the outbox do it."""
     query = update.callback_query
     chat = update.effective_chat
     assert query is not None
     assert chat is not None
-    svc = services(context)
     try:
-        await svc.announcements.confirm_edit(number, token, chat.id, svc.now())
+        await confirm(number, token, chat.id, services(context).now())
     except AnnouncementError:
         await query.answer(t("announce.stale"), show_alert=True)
         return
     await query.answer()
     await drop_buttons(update)
-    await reply(update, context, t("announce.correcting", number=number))
+    await reply(update, context, t(done_key, number=number))
     outbox_of(context.bot_data).wake()
 
 
@@ -268,20 +282,9 @@ async def ask_withdraw(update: Update, context: Context, number: int) -> None:
 
 
 async def confirm_withdraw(update: Update, context: Context, number: int, token: str) -> None:
-    query = update.callback_query
-    chat = update.effective_chat
-    assert query is not None
-    assert chat is not None
     svc = services(context)
-    try:
-        await svc.announcements.confirm_withdraw(number, token, chat.id, svc.now())
-    except AnnouncementError:
-        await query.answer(t("announce.stale"), show_alert=True)
-        return
-    await query.answer()
-    await drop_buttons(update)
-    await reply(update, context, t("announce.withdrawing", number=number))
-    outbox_of(context.bot_data).wake()
+    await _confirm_follow_up(update, context, svc.announcements.confirm_withdraw, number, token,
+                             "announce.withdrawing")
 
 
 async def keep(update: Update, context: Context, number: int) -> None:
