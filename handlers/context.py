@@ -9,7 +9,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.services.registry import SERVICES_KEY, Services
-from handlers.render import split_html
+from bot.telegram_text import split_html
 from scheduling.delivery import DELIVERER_KEY, Deliverer
 
 Context = ContextTypes.DEFAULT_TYPE

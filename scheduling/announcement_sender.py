@@ -49,7 +49,9 @@ class AnnouncementSender(Deliverer):
         self._telegram = bot
 
     async def send_content(self, chat_id: int, content: Content) -> DeliveryResult:
-        return await self._attempt(chat_id, lambda: send_content(self._telegram, chat_id, content))
+        return await self._attempt(
+            chat_id, lambda: send_content(self._telegram, chat_id, content), "sendMessage"
+        )
 
     async def correct(self, chat_id: int, message_id: int, content: Content) -> DeliveryResult:
         if content.media_kind is None:
@@ -60,6 +62,7 @@ class AnnouncementSender(Deliverer):
                 chat_id=chat_id, message_id=message_id, caption=content.html or None,
                 parse_mode=ParseMode.HTML,
             ),
+            "editMessageCaption",
         )
 
 

@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import datetime as dt
 import enum
 import logging
 import time
-import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from handlers.render import split_html
+from bot.telegram_calls import MAX_RETRY_AFTER_WAITS, retry_after_seconds, safe_to_retry
+from bot.telegram_text import split_html
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +51,6 @@ class DeliveryResult:
     @property
     def delivered(self) -> bool:
         return self.outcome is Outcome.DELIVERED
-
-
-def retry_after_seconds(error: RetryAfter) -> float:
-    """Seconds Telegram asks us to wait (PTB returns an int or a timedelta)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value: Any = error.retry_after
-    if isinstance(value, dt.timedelta):
-        return value.total_seconds()
-    return float(value)
 
 
 class Pacer:
@@ -141,6 +130,7 @@ class Deliverer:
                 chat_id, document=content, filename=filename, caption=caption,
                 parse_mode=ParseMode.HTML,
             ),
+            "sendDocument",
         )
 
     async def send_photo(
@@ -153,6 +143,7 @@ class Deliverer:
                 chat_id, photo=content, caption=caption, parse_mode=ParseMode.HTML,
                 reply_markup=reply_markup,
             ),
+            "sendPhoto",
         )
 
     async def edit_message(
@@ -165,27 +156,38 @@ class Deliverer:
                 html, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML,
                 reply_markup=reply_markup,
             ),
+            "editMessageText",
         )
 
     async def delete_message(self, chat_id: int, message_id: int) -> DeliveryResult:
         return await self._attempt(
-            chat_id, lambda: self._bot.delete_message(chat_id, message_id)
+            chat_id, lambda: self._bot.delete_message(chat_id, message_id), "deleteMessage"
         )
 
     async def _attempt(
-        self, chat_id: int, call: Callable[[], Awaitable[Message | bool]]
+        self,
+        chat_id: int,
+        call: Callable[[], Awaitable[Message | bool]],
+        endpoint: str = "sendMessage",
     ) -> DeliveryResult:
+        """One call, 429s waited out, failures retried only where that cannot duplicate.
+
+        ``endpoint`` names the Bot API method: a send that timed out after it left is not
+        repeated (see bot.telegram_calls), an edit or a delete is.
+        """
         backoff = self._first_backoff
         waits = 0
-        last_error = ""
         attempt = 0
-        while attempt < self._max_attempts:
+        while True:
             await self.pacer.wait_turn()
             try:
                 sent = await call()
             except RetryAfter as error:
                 seconds = retry_after_seconds(error)
                 waits += 1
+                if waits > MAX_RETRY_AFTER_WAITS:
+                    return DeliveryResult(Outcome.FAILED, error=error.message,
+                                          retry_after_waits=waits)
                 log.warning("Telegram asked to wait %.0f s before sending more", seconds)
                 self.pacer.pause(seconds)
                 continue  # waiting out a 429 is not a failed attempt
@@ -199,15 +201,16 @@ class Deliverer:
                     return DeliveryResult(Outcome.DELIVERED, retry_after_waits=waits)
                 log.warning("Telegram refused a message to chat %s: %s", chat_id, error.message)
                 return DeliveryResult(Outcome.FAILED, error=error.message, retry_after_waits=waits)
-            except (TimedOut, NetworkError) as error:
-                last_error = str(error)
+            except NetworkError as error:  # TimedOut included
                 attempt += 1
-                log.warning("sending to chat %s failed (attempt %d): %s", chat_id, attempt, error)
-                if attempt < self._max_attempts:
-                    await asyncio.sleep(backoff)
-                    backoff *= 2
+                if attempt >= self._max_attempts or not safe_to_retry(endpoint, error):
+                    log.warning("%s to chat %s failed, not retried: %s", endpoint, chat_id, error)
+                    return DeliveryResult(Outcome.FAILED, error=str(error) or "network error",
+                                          retry_after_waits=waits)
+                log.warning("%s to chat %s failed (attempt %d): %s", endpoint, chat_id, attempt,
+                            error)
+                await asyncio.sleep(backoff)
+                backoff *= 2
                 continue
             message_id = sent.message_id if isinstance(sent, Message) else None
             return DeliveryResult(Outcome.DELIVERED, message_id, retry_after_waits=waits)
-        return DeliveryResult(Outcome.FAILED, error=last_error or "gave up",
-                              retry_after_waits=waits)

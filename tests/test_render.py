@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from handlers.render import MAX_MESSAGE_LENGTH, split_html
+from bot.telegram_text import MAX_MESSAGE_LENGTH, split_html
 
 
 def balanced(part: str) -> bool:

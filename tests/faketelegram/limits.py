@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .errors import ApiError, error_for_status
 
-NETWORK_ERRORS = ("connect", "timeout")
+NETWORK_ERRORS = ("connect", "timeout", "reset")
 
 
 @dataclass
@@ -17,7 +17,7 @@ class Fault:
     error: ApiError
     remaining: int
     chat_id: int | None = None
-    network: str | None = None  # "connect" or "timeout": the request fails in transport
+    network: str | None = None  # "connect", "timeout" or "reset": fails in transport
     after_processing: bool = False  # a timeout after Telegram did the work
 
 

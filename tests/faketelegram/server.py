@@ -227,7 +227,7 @@ class FakeTelegram:
     ) -> None:
         """The next `times` calls of `method` (to `chat_id` only, if given) fail.
 
-        network="connect" or "timeout" makes the request fail in the transport instead
+        network="connect", "timeout" or "reset" makes the request fail in the transport instead
         (PTB raises NetworkError / TimedOut; in-process transport only). With
         after_processing=True the call is carried out first, like a reply lost on the way.
         """
@@ -410,4 +410,6 @@ class FakeTelegram:
         request = httpx.Request("POST", f"{self.base_url}{self.token}/{call.method}")
         if network == "timeout":
             raise httpx.ReadTimeout("fake Telegram: read timed out", request=request)
+        if network == "reset":
+            raise httpx.ReadError("fake Telegram: connection reset by peer", request=request)
         raise httpx.ConnectError("fake Telegram: connection refused", request=request)
