@@ -111,6 +111,7 @@ async def run(recipients: int) -> dict[str, Any]:
             )
             finished = time.monotonic()
             report = control.content
+    gc.unfreeze()
     counts = [len([m for m in fake.bot_messages(i) if MARKER in (m.content or "")]) for i in ids]
     elapsed = sends[-1] - sends[0] if len(sends) > 1 else float("nan")
     return {
@@ -127,17 +128,21 @@ async def run(recipients: int) -> dict[str, Any]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
+def measure(recipients: int = 5000) -> dict[str, Any]:
+    """One announcement to ``recipients`` participants through the real bot; the figures."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--recipients", type=int, default=5000)
-    args = parser.parse_args(argv)
-
     import time_machine
 
     with time_machine.travel(START, tick=True):
-        result = asyncio.run(run(args.recipients))
+        return asyncio.run(run(recipients))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--recipients", type=int, default=5000)
+    args = parser.parse_args(argv)
+    result = measure(args.recipients)
     print(f"Broadcast to {result['recipients']} recipients, limit {LIMIT} messages/second")
     print(f"  first message {result['first_after']:.2f} s after the confirm button")
     print(

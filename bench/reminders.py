@@ -20,13 +20,40 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 30
 
 
-async def bench(participants: int) -> int:
+@dataclass
+class ReminderFigures:
+    participants: int
+    session: str
+    kind: str
+    plan_ms: float
+    sent: int
+    seconds: float
+    rate: float  # messages per second, the first second's burst not counted
+    too_many: int  # 429 answers
+    violations: int
+    duplicates: int
+    lost: int
+    second_round: int  # sent by a second round of the same reminder
+
+    @property
+    def fraction(self) -> float:
+        """The rate as a fraction of Telegram's limit."""
+        return self.rate / LIMIT
+
+    @property
+    def ok(self) -> bool:
+        return (self.fraction >= 0.9 and self.too_many == 0 and self.duplicates == 0
+                and self.lost == 0 and self.second_round == 0)
+
+
+async def measure_async(participants: int) -> ReminderFigures:
     import time_machine
 
     from bot.app import build_application
@@ -79,34 +106,49 @@ async def bench(participants: int) -> int:
     received = collections.Counter(
         call.params.get("chat_id") for call in fake.calls_to("sendMessage") if call.ok
     )
-    duplicates = sum(count - 1 for count in received.values() if count > 1)
-    lost = sum(1 for u in users if received[u.chat_id] == 0)
-    too_many = sum(1 for call in fake.calls if call.status == 429)
     # Conservative: the first second's burst (the limit's worth, sent at once) is not counted.
     counted = max(result.sent - LIMIT, 0)
-    rate = counted / elapsed if elapsed else 0.0
-    fraction = rate / LIMIT
-    print(f"Reminder round: {item.kind.value} reminder of {item.session.key}, "
-          f"{participants} participants (plan: {plan_ms:.1f} ms)")
-    print(f"sent            {result.sent:>8}   in {elapsed:.1f} s")
-    print(f"send rate       {rate:>8.1f}   messages/s = {fraction:.3f} of the {LIMIT}/s limit "
-          f"(target >= 0.9)")
-    print(f"429 answers     {too_many:>8}   (target 0; limit violations: {fake.limit_violations})")
-    print(f"duplicates      {duplicates:>8}   (target 0)")
-    print(f"lost            {lost:>8}   (target 0)")
-    print(f"second round    {again.sent:>8}   sent (a restart or second process sends nothing)")
-    ok = fraction >= 0.9 and too_many == 0 and duplicates == 0 and lost == 0 and again.sent == 0
-    return 0 if ok else 1
+    return ReminderFigures(
+        participants=participants,
+        session=item.session.key,
+        kind=item.kind.value,
+        plan_ms=plan_ms,
+        sent=result.sent,
+        seconds=elapsed,
+        rate=counted / elapsed if elapsed else 0.0,
+        too_many=sum(1 for call in fake.calls if call.status == 429),
+        violations=fake.limit_violations,
+        duplicates=sum(count - 1 for count in received.values() if count > 1),
+        lost=sum(1 for u in users if received[u.chat_id] == 0),
+        second_round=again.sent,
+    )
+
+
+def measure(participants: int = 2000) -> ReminderFigures:
+    """One reminder round (and a second one of the same reminder) against the fake."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    return asyncio.run(measure_async(participants))
 
 
 def main(argv: list[str] | None = None) -> int:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--participants", type=int, default=2000)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return asyncio.run(bench(args.participants))
+    result = measure(args.participants)
+    print(f"Reminder round: {result.kind} reminder of {result.session}, "
+          f"{result.participants} participants (plan: {result.plan_ms:.1f} ms)")
+    print(f"sent            {result.sent:>8}   in {result.seconds:.1f} s")
+    print(f"send rate       {result.rate:>8.1f}   messages/s = {result.fraction:.3f} of the "
+          f"{LIMIT}/s limit (target >= 0.9)")
+    print(f"429 answers     {result.too_many:>8}   (target 0; limit violations: "
+          f"{result.violations})")
+    print(f"duplicates      {result.duplicates:>8}   (target 0)")
+    print(f"lost            {result.lost:>8}   (target 0)")
+    print(f"second round    {result.second_round:>8}   sent (a restart or second process "
+          f"sends nothing)")
+    return 0 if result.ok else 1
 
 
 if __name__ == "__main__":

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
+from bot.logs import LoggingApplication, LoggingJobQueue
+from bot.services.questions import QuestionService
 from bot.services.registry import SERVICES_KEY, Services
+from bot.telegram_calls import ResilientRateLimiter, polling_request
 from handlers import register_handlers
 from handlers.menu import set_command_menus
 from scheduling.delivery import DELIVERER_KEY, Deliverer
 
 log = logging.getLogger(__name__)
-
-RATE_LIMIT_RETRIES = 3
 
 
 def build_application(
@@ -29,34 +30,46 @@ def build_application(
         raise ValueError("telegram.token is not set")
     builder = (
         ApplicationBuilder()
+        .application_class(LoggingApplication)
+        .job_queue(LoggingJobQueue())
         .token(telegram.token.get_secret_value())
         .base_url(telegram.base_url)
         .base_file_url(telegram.file_url)
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(ResilientRateLimiter())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
     if request is not None:
         builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    builder = builder.get_updates_request(polling_request(get_updates_request))
     application = builder.build()
     application.bot_data[SERVICES_KEY] = services
 
     async def blocked(chat_id: int) -> None:
         await services.contacts.mark_blocked(chat_id, services.now())
 
-    application.bot_data[DELIVERER_KEY] = Deliverer(application.bot, on_blocked=blocked)
+    # The rate limiter already retried what is safe to retry: the Deliverer adds no more.
+    application.bot_data[DELIVERER_KEY] = Deliverer(
+        application.bot, on_blocked=blocked, max_attempts=1
+    )
     register_handlers(application)
     return application
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     services: Services = application.bot_data[SERVICES_KEY]
-    for learned in await services.inbox.learned_answers():
-        services.questions.add_learned(learned.entry_id, learned.question, learned.answer)
+    learned = await services.inbox.learned_answers()
+
+    def teach(questions: QuestionService) -> None:
+        for entry in learned:
+            questions.add_learned(entry.entry_id, entry.question, entry.answer)
+
+    services.question_service.then(teach)
     await set_command_menus(application.bot, services.settings.coordinators)
     log.info("bot started as @%s", application.bot.username)
+    # Polling starts right after this; the question service is built meanwhile (about a
+    # second), and a question that arrives sooner waits for it.
+    services.question_service.start()
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]

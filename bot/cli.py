@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import os
+import secrets
 import signal
 import tomllib
 from pathlib import Path
@@ -16,8 +18,9 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
 from bot.catalogue import plain
-from bot.config import ConfigFileMissingError, Settings, load_settings
+from bot.config import ConfigFileMissingError, Settings, WebhookSettings, load_settings
 from bot.formatting import short_date
+from bot.lifecycle import WebhookListenError
 from bot.logs import configure_logging
 from bot.problems import describe_problems
 from bot.programme import ProgrammeError, SessionKind, load_programme
@@ -58,13 +61,24 @@ def _safe_url(url: str) -> str:
 
 
 @app.command()
-def run() -> None:
-    """Start de bot (long polling)."""
+def run(
+    webhook: Annotated[
+        bool,
+        typer.Option(
+            "--webhook",
+            help="Ontvang updates via een webhook (achter een reverse proxy) in plaats van "
+            "long polling; zie de webhook-instellingen in config.example.toml.",
+        ),
+    ] = False,
+) -> None:
+    """Start de bot (long polling, of met --webhook via een webhook)."""
     settings = _settings()
     if settings.telegram.token is None or not settings.telegram.token.get_secret_value():
         _fail(plain("cli.no_token"))
     token = settings.telegram.token.get_secret_value()
-    configure_logging(settings.log_level, secrets=[token])
+    hook = _webhook_settings(settings) if webhook else None
+    hook_secret = hook.secret_token.get_secret_value() if hook and hook.secret_token else ""
+    configure_logging(settings.log_level, secrets=[token, hook_secret], fmt=settings.logging.format)
     from bot.services.registry import build_services
 
     try:
@@ -78,19 +92,37 @@ def run() -> None:
               url=_safe_url(settings.database.url)),
         err=True,
     )
+    if hook is not None:
+        typer.echo(plain("cli.starting_webhook", url=hook.url, address=_address(hook)), err=True)
     try:
-        asyncio.run(_run_polling(services))
+        asyncio.run(_run(services, hook))
     except _DatabaseUnavailableError as error:
         _fail(plain("cli.database_failed", url=_safe_url(settings.database.url),
                     error=str(error)), code=1)
+    except WebhookListenError as error:
+        _fail(plain("cli.webhook_listen_failed", address=_address(hook or settings.webhook),
+                    error=str(error)), code=1)
     typer.echo(plain("cli.stopped"), err=True)
+
+
+def _webhook_settings(settings: Settings) -> WebhookSettings:
+    hook = settings.webhook
+    if not hook.url:
+        _fail(plain("cli.webhook_no_url"))
+    if hook.secret_token is None or not hook.secret_token.get_secret_value():
+        _fail(plain("cli.webhook_no_secret", suggestion=secrets.token_urlsafe(32)))
+    return hook
+
+
+def _address(hook: WebhookSettings) -> str:
+    return f"{hook.listen}:{hook.port}{hook.path}"
 
 
 class _DatabaseUnavailableError(Exception):
     pass
 
 
-async def _run_polling(services: object) -> None:
+async def _run(services: object, webhook: WebhookSettings | None) -> None:
     from bot.app import build_application
     from bot.lifecycle import running
     from bot.services.registry import Services
@@ -107,7 +139,9 @@ async def _run_polling(services: object) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
-    async with running(application, poll_timeout=services.settings.telegram.poll_timeout):
+    async with running(
+        application, poll_timeout=services.settings.telegram.poll_timeout, webhook=webhook
+    ):
         await stop.wait()
 
 
@@ -156,6 +190,31 @@ def db_upgrade() -> None:
         _fail(plain("cli.database_failed", url=_safe_url(settings.database.url),
                     error=str(error)), code=1)
     typer.echo(plain("cli.db_upgraded", url=_safe_url(settings.database.url)))
+
+
+@app.command("backup")
+def backup_command(
+    dest: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Bestand of map voor de back-up; standaard "
+            "wijkbot-backup-JJJJMMDD-UUMMSS.sqlite3 in de huidige map.",
+        ),
+    ] = None,
+) -> None:
+    """Schrijf een consistente kopie van de database (kan terwijl de bot draait)."""
+    settings = _settings()
+    from bot.backup import BackupError, backup, destination
+
+    url = settings.database.url
+    try:
+        target = destination(url, dest, dt.datetime.now(settings.tz))
+        backup(url, target)
+    except BackupError as error:
+        reason = plain(f"backup.{error.key}", **error.params)
+        _fail(plain("backup.failed", reason=reason), code=1)
+    typer.echo(plain("backup.done", url=_safe_url(url), path=str(target),
+                     size=target.stat().st_size))
 
 
 @app.command()

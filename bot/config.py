@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import os
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
@@ -50,6 +52,9 @@ class TelegramSettings(_Section):
 class DatabaseSettings(_Section):
     url: str = "sqlite+aiosqlite:///wijkbot.sqlite3"
     echo: bool = False
+    # How long a statement waits for a lock (or a busy SQLite file) before the person is
+    # asked to try again.
+    lock_timeout_seconds: float = Field(default=8.0, gt=0, le=120)
 
 
 class ProgrammeSettings(_Section):
@@ -88,6 +93,63 @@ class AttendanceSettings(_Section):
     absence_warning: int = Field(default=2, ge=1, le=100)
     # Seconds between runs of the attendance job (prompts, QR refresh, digest).
     job_interval_seconds: int = Field(default=30, ge=5, le=3600)
+
+
+# What Telegram accepts as a webhook's secret_token, and the ports it calls webhooks on.
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+WEBHOOK_PORTS = (80, 88, 443, 8443)
+
+
+class WebhookSettings(_Section):
+    """``wijkbot run --webhook``: Telegram calls ``url`` (HTTPS, a reverse proxy), which
+    passes the request on to the bot's own small HTTP server on ``listen``:``port``."""
+
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8443, ge=1, le=65535)
+    # The public HTTPS address Telegram posts updates to, e.g. https://bot.example.org/telegram.
+    url: str | None = None
+    # The path the bot's server answers on; by default the path of ``url``.
+    url_path: str | None = None
+    # Telegram sends it in X-Telegram-Bot-Api-Secret-Token; other requests get 403.
+    secret_token: SecretStr | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError("the webhook url must be an https:// address Telegram can reach")
+        try:
+            port = parts.port or 443
+        except ValueError:
+            raise ValueError("the webhook url has an invalid port") from None
+        if port not in WEBHOOK_PORTS:
+            raise ValueError("Telegram only calls webhooks on port 443, 80, 88 or 8443")
+        return value
+
+    @field_validator("secret_token")
+    @classmethod
+    def _valid_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET_PATTERN.fullmatch(value.get_secret_value()):
+            raise ValueError("use 1-256 characters: letters, digits, _ and -")
+        return value
+
+    @property
+    def path(self) -> str:
+        """The path the local server listens on, always starting with a slash."""
+        path = self.url_path if self.url_path is not None else urlsplit(self.url or "").path
+        return "/" + path.lstrip("/")
+
+
+class LogFormat(enum.StrEnum):
+    TEXT = "text"  # key=value pairs (logfmt), one line per event
+    JSON = "json"  # one JSON object per line
+
+
+class LoggingSettings(_Section):
+    format: LogFormat = LogFormat.TEXT
 
 
 class ReminderKind(enum.StrEnum):
@@ -154,6 +216,8 @@ class Settings(BaseSettings):
     registration: RegistrationSettings = Field(default_factory=RegistrationSettings)
     reminders: RemindersSettings = Field(default_factory=RemindersSettings)
     attendance: AttendanceSettings = Field(default_factory=AttendanceSettings)
+    webhook: WebhookSettings = Field(default_factory=WebhookSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
     coordinators: list[int] = Field(default_factory=list)
     timezone: str = "Europe/Amsterdam"
     log_level: str = "INFO"

@@ -6,10 +6,8 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, DateTime, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
@@ -19,6 +17,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.types import TypeDecorator
+
+from bot.schema_version import schema_is_current
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 
 class TZDateTime(TypeDecorator[dt.datetime]):
@@ -52,11 +55,18 @@ def utcnow() -> dt.datetime:
 class Database:
     """The engine and session factory. Services open one short transaction per operation."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, lock_timeout: float = 8.0) -> None:
         self.url = url
-        self.engine: AsyncEngine = create_async_engine(url, echo=echo, **_engine_options(url))
+        self.engine: AsyncEngine = create_async_engine(
+            url, echo=echo, **_engine_options(url, lock_timeout)
+        )
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            milliseconds = round(lock_timeout * 1000)
+
+            def pragmas(dbapi_connection: Any, _record: Any) -> None:
+                _sqlite_pragmas(dbapi_connection, milliseconds)
+
+            event.listen(self.engine.sync_engine, "connect", pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager
@@ -66,36 +76,69 @@ class Database:
             yield session
 
     async def upgrade(self) -> None:
-        """Bring the schema to the newest migration (creates it on an empty database)."""
-        async with self.engine.begin() as connection:
-            await connection.run_sync(_upgrade_to_head)
+        """Bring the schema to the newest migration (creates it on an empty database).
+
+        On SQLite, foreign keys are off while migrating: a migration that alters a table
+        copies it (batch mode), and dropping the old copy with foreign keys on would cascade
+        into every row that refers to it. The keys are checked before they go back on.
+        """
+        async with self.engine.connect() as connection:
+            if await connection.run_sync(schema_is_current):
+                return  # the usual case; Alembic is not even imported
+        async with self.engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:  # only possible outside a transaction
+                await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                await connection.commit()
+            try:
+                async with connection.begin():
+                    await connection.run_sync(_upgrade_to_head)
+                    if sqlite:
+                        broken = await connection.exec_driver_sql("PRAGMA foreign_key_check")
+                        if broken.first() is not None:
+                            raise RuntimeError("a migration left rows with broken references")
+            finally:
+                if sqlite:
+                    await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    await connection.commit()
 
     async def close(self) -> None:
         await self.engine.dispose()
 
 
-def _engine_options(url: str) -> dict[str, Any]:
+def _engine_options(url: str, lock_timeout: float) -> dict[str, Any]:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return {"connect_args": {"timeout": 15}}
-    return {"pool_pre_ping": True}
+        return {"connect_args": {"timeout": lock_timeout}}
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if parsed.get_driver_name() == "asyncpg":
+        milliseconds = str(round(lock_timeout * 1000))
+        options["connect_args"] = {
+            "server_settings": {"lock_timeout": milliseconds},
+            "timeout": max(lock_timeout, 1.0),  # connecting to a server that is down
+        }
+    return options
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, busy_timeout_ms: int) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms:d}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
 def alembic_config() -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig  # imported when needed: it is slow
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(resources.files("bot").joinpath("migrations")))
     return config
 
 
 def _upgrade_to_head(connection: Connection) -> None:
+    from alembic import command
+
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")

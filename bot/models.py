@@ -63,7 +63,7 @@ class Participant(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     source: Mapped[str] = mapped_column(String(16))
     name: Mapped[str | None] = mapped_column(String(200))
-    organisation_type: Mapped[str | None] = mapped_column(String(100))
+    organisation_type: Mapped[str | None] = mapped_column(String(200))
     organisation_name: Mapped[str | None] = mapped_column(String(200))
     active_in_groningen: Mapped[bool | None]
     experience_years: Mapped[int | None]

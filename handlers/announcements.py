@@ -23,6 +23,7 @@ from telegram.ext import (
 
 from bot.announcement_texts import audience_label, group_kind_label, moment, progress_text
 from bot.catalogue import Html, t
+from bot.numbers import whole_number
 from bot.services.announcement_types import (
     AnnouncementError,
     AnnouncementProblem,
@@ -317,13 +318,14 @@ async def button(update: Update, context: Context) -> None:
         return
     parts = (query.data or "").split(":")
     action = parts[1] if len(parts) > 1 else ""
-    if len(parts) < 3 or not parts[2].isdigit():
+    number = whole_number(parts[2]) if len(parts) > 2 else None
+    if number is None:
         await query.answer(t("fallback.stale_button"))
         return
-    number = int(parts[2])
     extra = parts[3] if len(parts) > 3 else ""
-    if action == "aud" and extra == "group" and len(parts) > 4 and parts[4].isdigit():
-        await preview(update, context, number, Audience(AudienceKind.GROUP, int(parts[4])))
+    group_id = whole_number(parts[4]) if len(parts) > 4 else None
+    if action == "aud" and extra == "group" and group_id is not None:
+        await preview(update, context, number, Audience(AudienceKind.GROUP, group_id))
     elif action == "aud" and extra in {k.value for k, _ in _AUDIENCES}:
         await preview(update, context, number, Audience(AudienceKind(extra)))
     elif action == "groups":

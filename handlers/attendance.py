@@ -27,6 +27,7 @@ from telegram.ext import (
 from bot.catalogue import t
 from bot.formatting import session_name
 from bot.models import ParticipantStatus
+from bot.numbers import whole_number
 from bot.programme import Session
 from bot.services import export
 from bot.services.attendance import REASON_MAX, CorrectionError, PendingInput
@@ -149,11 +150,12 @@ async def correction_button(update: Update, context: Context) -> None:
         await reply(update, context, t("presence.cancelled"))
         return
     found = (await svc.sessions.timetable()).get(parts[2]) if len(parts) > 3 else None
-    if found is None or not parts[3].isdigit():
+    participant_id = whole_number(parts[3]) if len(parts) > 3 else None
+    if found is None or participant_id is None:
         await query.answer(t("presence.gone"), show_alert=True)
         return
     overview = await svc.attendance.views.overview(found, now)
-    line = next((p for p in overview.people if p.participant_id == int(parts[3])), None)
+    line = next((p for p in overview.people if p.participant_id == participant_id), None)
     if line is None:
         await query.answer(t("presence.gone"), show_alert=True)
         return
@@ -231,6 +233,8 @@ async def typed_answer(update: Update, context: Context) -> None:
     if message is None or telegram_id is None or not message.text:
         return
     svc = services(context)
+    if not await svc.typed_inputs.may_be_pending(telegram_id):
+        return
     pending = await svc.attendance.pending_input(telegram_id, svc.now())
     if pending is None:
         return

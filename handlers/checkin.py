@@ -73,7 +73,9 @@ async def checkin_command(update: Update, context: Context) -> None:
     svc = services(context)
     now = svc.now()
     result = await svc.attendance.check_in(telegram_id, given, Method.CODE, now)
-    if result.outcome not in (Outcome.WRONG_CODE, Outcome.EXPIRED_CODE):
+    if result.outcome not in (Outcome.WRONG_CODE, Outcome.EXPIRED_CODE) and (
+        await svc.typed_inputs.may_be_pending(telegram_id)
+    ):
         await svc.attendance.clear_input(telegram_id)
     await reply(update, context, checkin_reply(result, svc.settings.attendance, now))
 

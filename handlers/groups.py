@@ -15,6 +15,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.announcement_texts import group_kind_label
 from bot.catalogue import Html, plain, t
+from bot.numbers import whole_number
 from bot.services.groups import NAME_MAX, GroupError, GroupKind, GroupView
 from bot.services.registry import SERVICES_KEY, Services
 from bot.services.steps import Step, StepKind
@@ -160,7 +161,7 @@ async def button(update: Update, context: Context) -> None:
         return
     svc = services(context)
     parts = (query.data or "").split(":")
-    numbers = [int(p) for p in parts[2:] if p.isdigit()]
+    numbers = [n for n in map(whole_number, parts[2:]) if n is not None]
     action = parts[1] if len(parts) > 1 else ""
     if action == "all":
         await query.answer()

@@ -10,6 +10,7 @@ from telegram.constants import ChatAction
 
 from bot.catalogue import Html, t
 from bot.formatting import duration_until, long_date, session_name, short_date, time_range
+from bot.numbers import whole_number
 from bot.programme import Session, SessionKind
 from bot.services.calendar import build_calendar, calendar_slug
 from bot.services.invites import PAYLOAD_PREFIX as INVITE_PREFIX
@@ -152,7 +153,8 @@ async def module_command(update: Update, context: Context) -> None:
         await reply(update, context, t("module.which", last=count))
         return
     number_text = args[0].strip().lstrip("#").rstrip(".")
-    module = programme.module(int(number_text)) if number_text.isdigit() else None
+    number = whole_number(number_text)
+    module = programme.module(number) if number is not None else None
     if module is None:
         await reply(update, context, t("module.unknown", given=" ".join(args)[:40], last=count))
         return

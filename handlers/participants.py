@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 from bot.catalogue import Html, t
 from bot.formatting import short_date
 from bot.models import ParticipantStatus
+from bot.numbers import whole_number
 from bot.programme import EligibilitySection
 from bot.services import eligibility
 from bot.services.invites import DEFAULT_DAYS, MAX_DAYS, MAX_USES, NewInvite
@@ -162,12 +163,13 @@ async def decision_button(update: Update, context: Context) -> None:
         await query.answer(t("fallback.stale_button"))
         return
     parts = (query.data or "").split(":")
-    if len(parts) < 3 or not parts[2].isdigit():
+    number = whole_number(parts[2]) if len(parts) > 2 else None
+    if number is None:
         await query.answer(t("fallback.stale_button"))
         return
     svc = services(context)
     approve = parts[1] == "ok"
-    decision = await svc.participants.decide(int(parts[2]), approve, svc.now())
+    decision = await svc.participants.decide(number, approve, svc.now())
     person = decision.participant
     if decision.kind is DecisionKind.GONE or person is None:
         await query.answer(t("participants.gone"), show_alert=True)
@@ -178,8 +180,9 @@ async def decision_button(update: Update, context: Context) -> None:
         key = "participants.approved" if approve else "participants.rejected"
         await reply(update, context, t(key, name=person.name or "", number=person.id))
         await _tell_outcome(context, person, approve)
-    if len(parts) > 3 and parts[3].isdigit():
-        await _show_page(update, context, int(parts[3]), edit=True)
+    page = whole_number(parts[3]) if len(parts) > 3 else None
+    if page is not None:
+        await _show_page(update, context, page, edit=True)
     else:
         await drop_buttons(update)
 
@@ -281,7 +284,8 @@ async def _show_page(update: Update, context: Context, number: int, *, edit: boo
 
 async def list_command(update: Update, context: Context) -> None:
     args = context.args or []
-    number = int(args[0]) - 1 if args and args[0].isdigit() else 0
+    given = whole_number(args[0]) if args else None
+    number = given - 1 if given else 0
     await _show_page(update, context, number, edit=False)
 
 
@@ -294,8 +298,8 @@ async def page_button(update: Update, context: Context) -> None:
         await query.answer(t("fallback.stale_button"))
         return
     await query.answer()
-    number = (query.data or "").removeprefix("ppl:")
-    await _show_page(update, context, int(number) if number.isdigit() else 0, edit=True)
+    number = whole_number((query.data or "").removeprefix("ppl:"))
+    await _show_page(update, context, number or 0, edit=True)
 
 
 # -- invites ----------------------------------------------------------------------------------
@@ -316,7 +320,7 @@ def _validity(context: Context, days: int) -> tuple[dt.timedelta, str]:
 async def invite_command(update: Update, context: Context) -> None:
     """``/uitnodiging [AANTAL] [DAGEN]``: a link that approves whoever registers through it."""
     args = context.args or []
-    numbers = [int(a) for a in args if a.isdigit()]
+    numbers = [n for n in map(whole_number, args) if n is not None]
     uses = numbers[0] if numbers else 1
     days = numbers[1] if len(numbers) > 1 else DEFAULT_DAYS
     if (

@@ -23,6 +23,7 @@ from telegram.ext import (
 
 from bot.catalogue import Html, t
 from bot.formatting import short_date
+from bot.numbers import whole_number
 from bot.services.questions import Reply
 from handlers.context import Context, is_coordinator, reply, send_html, services, user_id
 
@@ -50,7 +51,7 @@ async def question(update: Update, context: Context) -> None:
         return
     svc = services(context)
     now = svc.now()
-    answer = svc.questions.answer(message.text, now)
+    answer = (await svc.ready_questions()).answer(message.text, now)
     draft_id = None
     if not answer.confident:
         draft_id = await svc.inbox.draft(user.id, message.chat_id, message.text, now)
@@ -64,7 +65,7 @@ async def suggestion(update: Update, context: Context) -> None:
         return
     svc = services(context)
     intent_id = query.data.removeprefix("q:")
-    answer = svc.questions.answer_intent(intent_id, svc.now())
+    answer = (await svc.ready_questions()).answer_intent(intent_id, svc.now())
     await query.answer()
     await send_html(
         context, query.message.chat.id, answer.html, reply_markup=_keyboard(answer, None)
@@ -231,7 +232,7 @@ async def cancel_answer(update: Update, context: Context) -> None:
 
 def _id(data: str) -> int | None:
     _, _, raw = data.partition(":")
-    return int(raw) if raw.isdigit() else None
+    return whole_number(raw)
 
 
 def register(

@@ -6,6 +6,7 @@ people with a registration in progress; everyone else's text passes through unto
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 # Typed answers are read before any other text handler (the fallbacks, the questions).
 STEPS_GROUP = -1
 SWEEP_SECONDS = 60
+# A tap on an answered question this long after the answer is not a double tap.
+SHOW_AGAIN_AFTER = dt.timedelta(seconds=5)
 
 _INVITE_PROBLEMS = {
     InviteProblem.UNKNOWN: "invites.unknown",
@@ -226,6 +229,8 @@ async def typed_answer(update: Update, context: Context) -> None:
     if message is None or user is None or message.text is None:
         return
     svc = services(context)
+    if not await svc.typed_inputs.may_be_pending(user.id):
+        return
     rules = svc.programme.data.eligibility
     outcome = await svc.registration.answer_text(user.id, message.text, svc.now(), rules)
     if outcome is None:
@@ -249,10 +254,35 @@ async def button(update: Update, context: Context) -> None:
     outcome = await svc.registration.choose(user.id, parts[1], parts[2], svc.now(), rules)
     if outcome.kind is OutcomeKind.STALE:
         await query.answer(t("registration.answered"))
+        if _missed_what_came_next(outcome, svc.now()):
+            await _show_where_we_are(update, context, outcome)
         return
     await query.answer()
     await participants.drop_buttons(update)
     await _follow_up(update, context, outcome)
+
+
+def _missed_what_came_next(outcome: Outcome, now: dt.datetime) -> bool:
+    """A tap on an answered question well after the answer is no double tap: the person
+    never saw what came next (the bot stopped before sending it), so it is shown again."""
+    if outcome.draft is not None:
+        changed: dt.datetime | None = outcome.draft.updated_at
+    elif outcome.participant is not None:
+        changed = outcome.participant.applied_at
+    else:
+        return False
+    return changed is not None and now - changed >= SHOW_AGAIN_AFTER
+
+
+async def _show_where_we_are(update: Update, context: Context, outcome: Outcome) -> None:
+    """The current question again, or the application's status once it is in."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    if outcome.draft is not None:
+        await ask(context, chat.id, outcome.draft)
+    elif outcome.participant is not None:
+        await reply(update, context, status_text(outcome.participant, services(context)))
 
 
 async def begin(update: Update, context: Context, token: str | None = None) -> None:

@@ -177,6 +177,8 @@ async def reason_step(update: Update, context: Context) -> None:
     if message is None or message.text is None or telegram_id is None:
         return
     svc = services(context)
+    if not await svc.typed_inputs.may_be_pending(telegram_id):
+        return
     person = await svc.participants.by_telegram_id(telegram_id)
     if person is None or person.status is not ParticipantStatus.APPROVED:
         return

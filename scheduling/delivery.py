@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import enum
 import logging
 import time
@@ -54,31 +55,53 @@ class DeliveryResult:
 
 
 class Pacer:
-    """At most ``limit`` sends in any sliding window: never more than Telegram allows."""
+    """At most ``limit`` messages reach Telegram in any ``window`` seconds.
+
+    Telegram counts a message when it arrives, which is somewhere between handing it to the
+    network and receiving the answer. So a turn is given only while the sends still under
+    way plus the sends answered in the last window are fewer than ``limit``: of any
+    ``limit + 1`` arrivals within one second, the last one handed off would have had to wait.
+    Counting at hand-off instead lets a stalled event loop or a slow connection bunch arrivals.
+    """
 
     def __init__(self, limit: int = TELEGRAM_MESSAGES_PER_SECOND,
                  window: float = WINDOW_SECONDS) -> None:
         self._limit = limit
         self._window = window
-        self._sent: collections.deque[float] = collections.deque()
-        self._lock = asyncio.Lock()
+        self._answered: collections.deque[float] = collections.deque()
+        self._in_flight = 0
+        self._paused_until = 0.0
+        self._changed = asyncio.Condition()
+
+    def _wait_seconds(self, now: float) -> float | None:
+        """None when a turn can be given now; else how long until one may be free."""
+        while self._answered and now - self._answered[0] >= self._window:
+            self._answered.popleft()
+        if now < self._paused_until:
+            return self._paused_until - now
+        if self._in_flight + len(self._answered) < self._limit:
+            return None
+        if self._answered and self._in_flight < self._limit:
+            return self._window - (now - self._answered[0])
+        return self._window  # all turns in flight: woken when one ends
 
     async def wait_turn(self) -> None:
-        async with self._lock:
-            while True:
-                now = time.monotonic()
-                while self._sent and now - self._sent[0] >= self._window:
-                    self._sent.popleft()
-                if len(self._sent) < self._limit:
-                    self._sent.append(now)
-                    return
-                await asyncio.sleep(self._window - (now - self._sent[0]))
+        """Wait for a turn; the caller must call :meth:`done` when Telegram has answered."""
+        async with self._changed:
+            while (wait := self._wait_seconds(time.monotonic())) is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), timeout=wait)
+            self._in_flight += 1
+
+    async def done(self) -> None:
+        async with self._changed:
+            self._in_flight -= 1
+            self._answered.append(time.monotonic())
+            self._changed.notify_all()
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nothing more goes out until the wait is over."""
-        until = time.monotonic() + seconds
-        self._sent.clear()
-        self._sent.extend([until - self._window] * self._limit)
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
 
 BlockedCallback = Callable[[int], Awaitable[None]]
@@ -181,7 +204,10 @@ class Deliverer:
         while True:
             await self.pacer.wait_turn()
             try:
-                sent = await call()
+                try:
+                    sent = await call()
+                finally:
+                    await self.pacer.done()
             except RetryAfter as error:
                 seconds = retry_after_seconds(error)
                 waits += 1

@@ -12,10 +12,11 @@ start-up, every minute, and right after a coordinator changes a session:
    long as the session has not started and no later reminder of it is due — is sent now;
    a stale one is skipped, recorded and logged once.
 
-Sending claims rows in the delivery log in batches of one second's worth of messages
-before sending them through the Deliverer (paced under Telegram's limit, 429 waited out,
-blocked participants marked), then records each outcome. One participant's failure never
-stops the others.
+Sending claims each participant's row in the delivery log just before their message goes
+out through the Deliverer (paced under Telegram's limit, 429 waited out, blocked
+participants marked) and records the outcome right after, so a crash leaves only the few
+rows around the message on its way ``interrupted``. One participant's failure never stops
+the others.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ from scheduling.changes import ChangeTracker, ConcurrentChangeError, Notice
 from scheduling.delivery import DELIVERER_KEY, Deliverer
 from scheduling.delivery import Outcome as Sent
 from scheduling.messages import answer_buttons, notice_buttons, notice_text, reminder_text
-from scheduling.pacing import AnswerGate
 from scheduling.planner import (
     STALE,
     PlannedReminder,
@@ -54,8 +54,6 @@ log = logging.getLogger(__name__)
 SCHEDULER_KEY = "reminder_scheduler"
 SYNC_SECONDS = 60
 JOB_PREFIX = "reminder:"
-# Claimed, then sent: one batch is one second's worth of Telegram's limit.
-BATCH = 30
 # A claim this old without an outcome means the process stopped while sending.
 CLAIM_TIMEOUT = dt.timedelta(minutes=10)
 
@@ -95,7 +93,6 @@ class ReminderScheduler:
         self._jobs = job_queue
         self._tracker = ChangeTracker(services.database)
         self._lock = asyncio.Lock()
-        self._gate = AnswerGate()
         self.syncs = 0
         self.synced = asyncio.Event()
 
@@ -218,18 +215,41 @@ class ReminderScheduler:
         text: Html,
         markup: InlineKeyboardMarkup | None,
     ) -> RoundResult:
+        """To each recipient in turn. A participant's row is claimed while the message before
+        theirs is on its way, in one short transaction that also stores the outcome of the
+        one before that: the database work keeps pace with the sending, and a crash leaves
+        at most three rows without an outcome (those around the message on its way)."""
         result = RoundResult()
-        for start in range(0, len(recipients), BATCH):
-            batch = recipients[start : start + BATCH]
-            claimed = await self._svc.reminders.claim(
-                key, kind, when, [r.participant_id for r in batch], self._svc.now()
+        reminders, now = self._svc.reminders, self._svc.now
+
+        def book(
+            recipient: Recipient | None, settle: list[Outcome]
+        ) -> asyncio.Task[dict[int, int]]:
+            ids = [recipient.participant_id] if recipient is not None else []
+            return asyncio.create_task(
+                reminders.claim(key, kind, when, ids, now(), settle=settle)
             )
-            mine = [r for r in batch if r.participant_id in claimed]
-            outcomes = [
-                await self._send_one(r, claimed[r.participant_id], text, markup) for r in mine
-            ]
-            await self._svc.reminders.finish(outcomes, self._svc.now())
-            result.add(outcomes, len(batch) - len(mine))
+
+        ahead = book(recipients[0] if recipients else None, [])
+        unsettled: list[Outcome] = []
+        try:
+            for index, recipient in enumerate(recipients):
+                claimed = await ahead
+                following = recipients[index + 1] if index + 1 < len(recipients) else None
+                ahead, unsettled = book(following, unsettled), []
+                if recipient.participant_id not in claimed:  # another process has it
+                    result.add([], 1)
+                    continue
+                outcome = await self._send_one(
+                    recipient, claimed[recipient.participant_id], text, markup
+                )
+                unsettled.append(outcome)
+                result.add([outcome], 0)
+            await ahead
+            await reminders.finish(unsettled, now())
+        finally:
+            if not ahead.done():
+                ahead.cancel()
         return result
 
     async def _send_one(
@@ -237,10 +257,9 @@ class ReminderScheduler:
         markup: InlineKeyboardMarkup | None,
     ) -> Outcome:
         try:
-            async with self._gate.turn():
-                sent = await self._deliverer.send_message(
-                    recipient.chat_id, text, reply_markup=markup
-                )
+            sent = await self._deliverer.send_message(
+                recipient.chat_id, text, reply_markup=markup
+            )
         except Exception:  # one participant's failure never stops the others
             log.exception("sending to participant #%d failed", recipient.participant_id)
             return Outcome(delivery_id, DeliveryStatus.FAILED, error="unexpected error")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import os
@@ -19,7 +20,9 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.lifecycle import running
 from bot.services.registry import Services, build_services
+from scheduling.reminders import scheduler_of
 from tests.faketelegram import FakeTelegram, SimulatedUser
+from tests.postgres import PostgresServer
 
 # As `wijkbot run` does: PTB reports durations as timedelta.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -27,6 +30,26 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 COORDINATOR_ID = 900001
 PARTICIPANT_ID = 100001
+
+
+DATABASES = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database",
+        choices=(*DATABASES, "both"),
+        default=os.environ.get("TEST_DATABASE", "both"),
+        help="run the database tests on sqlite, postgresql or both (default; env TEST_DATABASE)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that uses a database (fixture ``database_url``) runs once per backend."""
+    if "database_backend" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("database")
+        backends = DATABASES if chosen == "both" else (chosen,)
+        metafunc.parametrize("database_backend", backends, indirect=True)
 
 
 def amsterdam(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
@@ -78,10 +101,39 @@ def fake() -> FakeTelegram:
     return FakeTelegram()
 
 
-def make_settings(fake: FakeTelegram, database_path: Path, **overrides: Any) -> Settings:
+@pytest.fixture
+def database_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server on 127.0.0.1 for the session, started only when a test needs it."""
+    server = PostgresServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def database_url(
+    database_backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """A database of the test's own: a new SQLite file, or a new PostgreSQL database (which
+    already has the schema; upgrading it at start-up is then a no-op)."""
+    if database_backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'wijkbot.sqlite3'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    with server.fresh_database() as url:
+        yield url
+
+
+def make_settings(fake: FakeTelegram, database: Path | str, **overrides: Any) -> Settings:
+    """Settings for a bot against ``fake``; ``database`` is a URL or a SQLite file path."""
+    url = database if isinstance(database, str) else f"sqlite+aiosqlite:///{database}"
     values: dict[str, Any] = {
         "telegram": {"token": fake.token, "base_url": fake.base_url, "poll_timeout": 1},
-        "database": {"url": f"sqlite+aiosqlite:///{database_path}"},
+        "database": {"url": url},
         "coordinators": [COORDINATOR_ID],
     }
     values.update(overrides)
@@ -110,13 +162,16 @@ async def run_bot(fake: FakeTelegram, settings: Settings) -> AsyncIterator[Runni
         services, request=fake.ptb_request(), get_updates_request=fake.ptb_request()
     )
     async with running(application, poll_timeout=settings.telegram.poll_timeout):
+        # The start-up sync sends what is due *now*; a test that moves the clock before it
+        # has finished would race it (slower databases lose that race more often).
+        await asyncio.wait_for(scheduler_of(application.bot_data).synced.wait(), timeout=10)
         yield RunningBot(fake=fake, services=services)
     assert not fake.unknown_calls, f"the bot called unknown Bot API methods: {fake.unknown_calls}"
 
 
 @pytest.fixture
-def settings(fake: FakeTelegram, tmp_path: Path) -> Settings:
-    return make_settings(fake, tmp_path / "wijkbot.sqlite3")
+def settings(fake: FakeTelegram, database_url: str) -> Settings:
+    return make_settings(fake, database_url)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,10 +24,11 @@ NOW = dt.datetime(2024, 12, 10, 9, 0, tzinfo=AMS)
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> Database:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'a.sqlite3'}")
+async def database(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
     await database.upgrade()
-    return database
+    yield database
+    await database.close()
 
 
 @pytest.fixture

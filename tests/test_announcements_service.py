@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -85,8 +84,8 @@ def test_content_limits() -> None:
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'announcements.sqlite3'}")
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url)
     await db.upgrade()
     yield db
     await db.close()

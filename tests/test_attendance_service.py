@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -30,9 +29,8 @@ MODULES = load_programme(None, AMSTERDAM).modules
 
 
 @pytest.fixture
-async def services(tmp_path: Path) -> AsyncIterator[Services]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'a.sqlite3'}"
-    settings = Settings(database={"url": url})
+async def services(database_url: str) -> AsyncIterator[Services]:
+    settings = Settings(database={"url": database_url})
     built = build_services(settings)
     await built.database.upgrade()
     yield built

@@ -7,7 +7,6 @@ import datetime as dt
 import random
 from collections import Counter
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -33,14 +32,13 @@ from tests.test_attendance_support import EARLY, MODULE_4, bulk_participants
 FIRST_USER = 500000
 
 
-def service_settings(tmp_path: Path, **overrides: object) -> Settings:
-    return Settings(database={"url": f"sqlite+aiosqlite:///{tmp_path / 'att.sqlite3'}"},
-                    **overrides)  # type: ignore[arg-type]
+def service_settings(database_url: str, **overrides: object) -> Settings:
+    return Settings(database={"url": database_url}, **overrides)  # type: ignore[arg-type]
 
 
 @pytest.fixture
-async def services(tmp_path: Path) -> AsyncIterator[Services]:
-    built = build_services(service_settings(tmp_path))
+async def services(database_url: str) -> AsyncIterator[Services]:
+    built = build_services(service_settings(database_url))
     await built.database.upgrade()
     yield built
     await built.close()
@@ -175,14 +173,16 @@ def test_the_guess_limiter_forgets_after_its_window() -> None:
     assert limiter.blocked_until(1, now + dt.timedelta(minutes=10)) is None
 
 
-async def test_the_secret_is_generated_once_and_kept(services: Services, tmp_path: Path) -> None:
+async def test_the_secret_is_generated_once_and_kept(
+    services: Services, database_url: str
+) -> None:
     now = amsterdam(2024, 12, 10, 9, 0)
     secrets = await asyncio.gather(*(load_secret(services.database, None, now) for _ in range(5)))
     assert len(set(secrets)) == 1
     assert len(secrets[0]) == 32
     async with services.database.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(CheckinSecret)) == 1
-    again = build_services(service_settings(tmp_path))
+    again = build_services(service_settings(database_url))
     try:
         code = (await again.attendance.codes(now)).code(MODULE_4, 1)
         assert code == (await services.attendance.codes(now)).code(MODULE_4, 1)
@@ -190,10 +190,10 @@ async def test_the_secret_is_generated_once_and_kept(services: Services, tmp_pat
         await again.close()
 
 
-async def test_a_configured_secret_is_used_instead(tmp_path: Path) -> None:
+async def test_a_configured_secret_is_used_instead(database_url: str) -> None:
     now = amsterdam(2024, 12, 10, 9, 0)
     configured = build_services(
-        service_settings(tmp_path, attendance={"secret": "een-geheim-van-de-coordinator"})
+        service_settings(database_url, attendance={"secret": "een-geheim-van-de-coordinator"})
     )
     await configured.database.upgrade()
     try:

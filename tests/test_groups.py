@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -107,8 +106,8 @@ async def test_a_bad_name_is_explained_and_asked_again(app: App) -> None:
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'groups.sqlite3'}")
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url)
     await db.upgrade()
     yield db
     await db.close()
@@ -157,3 +156,16 @@ async def test_names_and_people_that_cannot_be_used(database: Database) -> None:
     with pytest.raises(GroupError):
         await service.rename(group.id + 10, "Elders", NOW)
     assert (await service.rename(group.id, "Noord", NOW)).name == "Noord"  # its own name
+
+
+async def test_names_differing_only_in_case_are_the_same_group_also_beyond_ascii(
+    database: Database,
+) -> None:
+    service = GroupService(database)
+    await service.create(GroupKind.EINDOPDRACHT, "Één Wijk", NOW)
+    with pytest.raises(GroupError) as caught:
+        await service.create(GroupKind.EINDOPDRACHT, "één wijk", NOW)
+    assert caught.value.problem is GroupProblem.DUPLICATE
+    other = await service.create(GroupKind.EINDOPDRACHT, "Twee Wijk", NOW)
+    with pytest.raises(GroupError):
+        await service.rename(other.id, "ÉÉN WIJK", NOW)

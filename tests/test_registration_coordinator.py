@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -60,10 +59,10 @@ async def test_rejecting_tells_the_participant_kindly(bot: RunningBot) -> None:
 
 @pytest.fixture
 async def two_coordinators(
-    fake: FakeTelegram, tmp_path: Path, frozen_time: time_machine.Coordinates
+    fake: FakeTelegram, database_url: str, frozen_time: time_machine.Coordinates
 ) -> AsyncIterator[RunningBot]:
     settings = make_settings(
-        fake, tmp_path / "two.sqlite3", coordinators=[COORDINATOR_ID, SECOND_COORDINATOR]
+        fake, database_url, coordinators=[COORDINATOR_ID, SECOND_COORDINATOR]
     )
     async with run_bot(fake, settings) as running:
         yield running

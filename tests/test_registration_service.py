@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import AsyncIterator
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,7 +15,8 @@ from bot.services.eligibility import EXPERIENCE_MORE, NOT_IN_GRONINGEN, ORGANISA
 from bot.services.invites import InviteProblem, InviteService
 from bot.services.participants import DecisionKind, ParticipantService
 from bot.services.registration import BeginKind, Outcome, OutcomeKind, RegistrationService
-from bot.services.registration_steps import Problem, Step
+from bot.services.registration_steps import NAME_MAX, TEXT_MAX, Problem, Step
+from tests.postgres import dump_rows, stored_bytes
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = dt.datetime(2024, 12, 10, 9, 0, tzinfo=AMS)
@@ -31,8 +30,8 @@ def rules() -> EligibilitySection:
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}")
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url)
     await db.upgrade()
     yield db
     await db.close()
@@ -207,6 +206,31 @@ async def test_other_organisation_type_and_not_in_groningen_fit_only_possibly(
     assert done.submission.assessment.reasons == [NOT_IN_GRONINGEN, ORGANISATION_OTHER]
 
 
+async def test_the_longest_answers_allowed_are_stored_whole(
+    database: Database, registration: RegistrationService, rules: EligibilitySection
+) -> None:
+    """What the questions accept fits in the columns (PostgreSQL enforces their lengths)."""
+    name = "Sanne " + "a" * (NAME_MAX - 6)
+    kind = "b" * TEXT_MAX
+    organisation = "c" * TEXT_MAX
+    await registration.begin(USER, USER, "Sanne", NOW)
+    await registration.choose(USER, "consent", "yes", NOW, rules)
+    await registration.answer_text(USER, name, NOW, rules)
+    await registration.choose(USER, "org", org_index(rules, "anders"), NOW, rules)
+    await registration.answer_text(USER, kind, NOW, rules)
+    await registration.answer_text(USER, organisation, NOW, rules)
+    await registration.choose(USER, "gr", "1", NOW, rules)
+    await registration.answer_text(USER, "2", NOW, rules)
+    await registration.answer_text(USER, "s" * 64 + "@" + "d" * 60 + ".nl", NOW, rules)
+    done = await registration.choose(USER, "confirm", "ok", NOW, rules)
+    assert done.submission is not None
+    stored = await ParticipantService(database).get(done.submission.participant.id)
+    assert stored is not None
+    assert (stored.name, stored.organisation_type, stored.organisation_name) == (
+        name, kind, organisation
+    )
+
+
 async def test_declining_consent_keeps_nothing(
     registration: RegistrationService, rules: EligibilitySection
 ) -> None:
@@ -253,15 +277,14 @@ async def test_invite_link_approves_on_registration_and_is_single_use(
 
 
 async def test_only_a_hash_of_the_invite_token_is_stored(
-    database: Database, tmp_path: Path
+    database: Database, database_url: str, request: pytest.FixtureRequest
 ) -> None:
     invite = await InviteService(database).create(NOW)
     assert len(invite.token) >= 22
     assert invite.payload == f"invite_{invite.token}"
     assert len(invite.payload) <= 64
-    raw = (tmp_path / "test.sqlite3").read_bytes()
-    with sqlite3.connect(tmp_path / "test.sqlite3") as connection:
-        dump = "\n".join(connection.iterdump())
+    raw = stored_bytes(database_url, request)
+    dump = await dump_rows(database)
     assert invite.token not in dump
     assert invite.token.encode() not in raw
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -30,9 +29,9 @@ async def _participants(settings: Settings) -> None:
 
 
 def test_schedule_lists_when_how_many_and_which_session(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'w.sqlite3'}"
+    url = database_url
     monkeypatch.setenv("WIJKBOT_DATABASE__URL", url)
     with time_machine.travel(amsterdam(2024, 11, 20, 9, 0), tick=False):
         asyncio.run(_participants(Settings(database={"url": url})))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from pathlib import Path
+from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,10 +22,11 @@ KEY, KIND, WHEN = "module-4", "day", "2024-12-12T12:00Z"
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> Database:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite3'}")
+async def database(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
     await database.upgrade()
-    return database
+    yield database
+    await database.close()
 
 
 async def person(

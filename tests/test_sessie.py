@@ -136,10 +136,10 @@ def _programme_with_werksessie(path: Path, date: str) -> Path:
 
 
 async def test_a_change_in_the_programme_file_is_announced_once(
-    fake: FakeTelegram, tmp_path: Path, frozen_time: time_machine.Coordinates
+    fake: FakeTelegram, tmp_path: Path, database_url: str, frozen_time: time_machine.Coordinates
 ) -> None:
     programme = _programme_with_werksessie(tmp_path / "programme.toml", "2024-12-17")
-    settings = make_settings(fake, tmp_path / "w.sqlite3", programme={"file": str(programme)})
+    settings = make_settings(fake, database_url, programme={"file": str(programme)})
     sanne = fake.user(503, "Sanne")
     async with reminder_bot(fake, settings) as bot:
         await add_participant(bot.services, sanne)

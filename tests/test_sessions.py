@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,11 +18,12 @@ COORDINATOR = 900001
 
 
 @pytest.fixture
-async def sessions(tmp_path: Path) -> SessionService:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 's.sqlite3'}")
+async def sessions(database_url: str) -> AsyncIterator[SessionService]:
+    database = Database(database_url)
     await database.upgrade()
     programme = load_programme(None, AMS)
-    return SessionService(database, lambda: programme)
+    yield SessionService(database, lambda: programme)
+    await database.close()
 
 
 def at(day: int, month: int, hour: int, minute: int = 0, year: int = 2024) -> dt.datetime:

@@ -13,7 +13,10 @@ from tests.faketelegram import FakeTelegram, serve_on_loopback
 START_TIMEOUT = 30.0
 
 
-async def test_wijkbot_run_answers_start_over_http_and_stops_cleanly(tmp_path: Path) -> None:
+async def test_wijkbot_run_answers_start_over_http_and_stops_cleanly(
+    tmp_path: Path, database_url: str
+) -> None:
+    sqlite = database_url.startswith("sqlite")
     fake = FakeTelegram()
     workdir = tmp_path / "elders"
     workdir.mkdir()
@@ -27,6 +30,8 @@ async def test_wijkbot_run_answers_start_over_http_and_stops_cleanly(tmp_path: P
                 "WIJKBOT_COORDINATORS": "[900001]",
             }
         )
+        if not sqlite:  # on SQLite: the default file in the working directory
+            env["WIJKBOT_DATABASE__URL"] = database_url
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", "run",
             cwd=workdir, env=env,
@@ -43,5 +48,5 @@ async def test_wijkbot_run_answers_start_over_http_and_stops_cleanly(tmp_path: P
     assert process.returncode == 0, output
     assert "Traceback" not in output
     assert fake.token not in output
-    assert (workdir / "wijkbot.sqlite3").is_file()
+    assert (workdir / "wijkbot.sqlite3").is_file() == sqlite
     assert fake.commands["all_private_chats"][0]["command"] == "start"

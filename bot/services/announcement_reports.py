@@ -64,7 +64,12 @@ class AnnouncementReports:
                     AnnouncementDelivery.announcement_id == row.id,
                     AnnouncementDelivery.status.in_(problems),
                 )
-                .order_by(AnnouncementDelivery.status, Participant.name)
+                # NULLs (forgotten people) sort first on SQLite, last on PostgreSQL: say which.
+                .order_by(
+                    AnnouncementDelivery.status,
+                    Participant.name.nulls_last(),
+                    AnnouncementDelivery.participant_id,
+                )
             )
             followup_failed = await session.scalar(
                 select(func.count()).where(

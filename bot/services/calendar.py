@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-
-from icalendar import Alarm, Calendar, Event
+from typing import TYPE_CHECKING
 
 from bot.catalogue import plain
 from bot.formatting import session_name
 from bot.programme import Programme, Session
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 ALARM_BEFORE = dt.timedelta(hours=2)
 
@@ -30,6 +32,8 @@ def build_calendar(
     programme: Programme, sessions: Sequence[Session], generated_at: dt.datetime
 ) -> bytes:
     """Every session (as changed by the coordinator) as an iCalendar file."""
+    from icalendar import Calendar  # imported here: it is slow to import, at start-up
+
     calendar = Calendar()
     calendar.add("prodid", "-//Wijkmakers Academie Groningen//Wijkbot//NL")
     calendar.add("version", "2.0")
@@ -44,6 +48,8 @@ def build_calendar(
 
 
 def _event(programme: Programme, session: Session, generated_at: dt.datetime) -> Event:
+    from icalendar import Alarm, Event
+
     event = Event()
     name = plain("agenda.event_summary", name=session_name(session))
     event.add("uid", session_uid(programme, session))

@@ -31,7 +31,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import segno
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -79,6 +78,8 @@ def looks_like_token(text: str) -> bool:
 
 def qr_png(link: str) -> bytes:
     """The link as a QR code PNG, large enough to scan from the back of a room."""
+    import segno  # imported here: not needed at start-up
+
     buffer = io.BytesIO()
     segno.make(link, error="m").save(buffer, kind="png", scale=12, border=4)
     return buffer.getvalue()

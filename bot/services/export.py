@@ -12,10 +12,6 @@ import csv
 import io
 from collections.abc import Sequence
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from bot.catalogue import plain
 from bot.models import ParticipantStatus
 from bot.programme import Session, SessionKind
@@ -107,6 +103,11 @@ def to_csv(matrix: CourseMatrix) -> bytes:
 
 
 def to_xlsx(matrix: CourseMatrix) -> bytes:
+    # Imported here: openpyxl takes a noticeable part of a second to import, at start-up.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None

@@ -12,7 +12,7 @@ import logging
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.database import Database
@@ -184,13 +184,14 @@ class GroupService:
 async def _check_unique(
     session: AsyncSession, kind: GroupKind, name: str, group_id: int | None
 ) -> None:
-    same = await session.scalar(
-        select(ParticipantGroup.id).where(
-            ParticipantGroup.kind == kind.value,
-            func.lower(ParticipantGroup.name) == name.lower(),
+    # Compared here, not with SQL lower(): SQLite folds only ASCII, PostgreSQL per its locale.
+    rows = await session.execute(
+        select(ParticipantGroup.id, ParticipantGroup.name).where(
+            ParticipantGroup.kind == kind.value
         )
     )
-    if same is not None and same != group_id:
+    wanted = name.casefold()
+    if any(existing.casefold() == wanted and same != group_id for same, existing in rows):
         raise GroupError(GroupProblem.DUPLICATE)
 
 

@@ -53,6 +53,7 @@ class Draft:
     chat_id: int
     step: Step
     answers: Mapping[str, Any]
+    updated_at: dt.datetime  # the last answer (or resumption)
 
     @property
     def suggested_name(self) -> str | None:
@@ -95,7 +96,9 @@ class Begin:
 
 
 def _view(row: RegistrationDraft) -> Draft:
-    return Draft(row.telegram_id, row.chat_id, Step(row.step), dict(row.answers))
+    return Draft(
+        row.telegram_id, row.chat_id, Step(row.step), dict(row.answers), row.updated_at
+    )
 
 
 class RegistrationService:
@@ -211,11 +214,15 @@ class RegistrationService:
         now: dt.datetime,
         rules: EligibilitySection,
     ) -> Outcome:
-        """A button tap; a tap for another step than the current one changes nothing."""
+        """A button tap; a tap for another step than the current one changes nothing.
+
+        A stale tap comes with the draft, or without one with the application, if any."""
         async with self._db.transaction() as session:
             row = await session.get(RegistrationDraft, telegram_id)
             if row is None:
-                return Outcome(OutcomeKind.STALE)
+                existing = await linked_participant(session, telegram_id)
+                view = ParticipantView.of(existing) if existing is not None else None
+                return Outcome(OutcomeKind.STALE, participant=view)
             if self._expired(row, now):
                 await session.delete(row)
                 return Outcome(OutcomeKind.EXPIRED)

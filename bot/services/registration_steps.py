@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.numbers import whole_number
 from bot.programme import EligibilitySection
 from bot.services.eligibility import MAX_YEARS, OTHER, fold, organisation_types, parse_years
 
@@ -200,10 +201,10 @@ def apply_choice(
         suggestion = answers.get("suggested_name")
         if isinstance(suggestion, str):
             return advance(step, answers, name=suggestion)
-    elif step is Step.ORG_TYPE and choice.isdigit():
+    elif step is Step.ORG_TYPE and (index := whole_number(choice)) is not None:
         options = organisation_types(rules)
-        if int(choice) < len(options):
-            return advance(step, answers, organisation_type=options[int(choice)])
+        if index < len(options):
+            return advance(step, answers, organisation_type=options[index])
     elif step is Step.GRONINGEN and choice in {"1", "0"}:
         return advance(step, answers, active_in_groningen=choice == "1")
     elif step is Step.EMAIL and choice == "skip":

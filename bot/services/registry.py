@@ -13,6 +13,7 @@ from bot.services.announcements import AnnouncementService
 from bot.services.attendance import AttendanceService
 from bot.services.audiences import AudienceService
 from bot.services.contacts import ContactService
+from bot.services.deferred import Deferred
 from bot.services.deliveries import DeliveryQueue
 from bot.services.groups import GroupService
 from bot.services.inbox import InboxService
@@ -24,6 +25,7 @@ from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
 from bot.services.sessions import SessionService
 from bot.services.steps import StepStore
+from bot.services.typed_inputs import TypedInputs
 
 # Where the Services live in PTB's bot_data.
 SERVICES_KEY = "services"
@@ -41,7 +43,8 @@ class Services:
     privacy: PrivacyService
     sessions: SessionService
     inbox: InboxService
-    questions: QuestionService
+    # The question service is built in the background after start-up: see ``questions``.
+    question_service: Deferred[QuestionService]
     reminders: ReminderService
     absences: AbsenceService
     groups: GroupService
@@ -49,8 +52,18 @@ class Services:
     announcements: AnnouncementService
     deliveries: DeliveryQueue
     steps: StepStore
+    typed_inputs: TypedInputs
     # Set right after construction: it needs the session service.
     attendance: AttendanceService = field(init=False)
+
+    @property
+    def questions(self) -> QuestionService:
+        """The question service (waits for it, or builds it, if it is not ready yet)."""
+        return self.question_service.get()
+
+    async def ready_questions(self) -> QuestionService:
+        """The question service, waiting for it without blocking the event loop."""
+        return await self.question_service.wait()
 
     def now(self) -> dt.datetime:
         """The current moment in the course's timezone."""
@@ -69,7 +82,11 @@ class Services:
 def build_services(settings: Settings) -> Services:
     """Load the programme and connect the database (no I/O on the database yet)."""
     programme = load_programme(settings.programme.file, settings.tz)
-    database = Database(settings.database.url, echo=settings.database.echo)
+    database = Database(
+        settings.database.url,
+        echo=settings.database.echo,
+        lock_timeout=settings.database.lock_timeout_seconds,
+    )
     # The attendance audiences ask the attendance service, which is set up last.
     audiences = AudienceService(
         database,
@@ -89,7 +106,9 @@ def build_services(settings: Settings) -> Services:
         privacy=PrivacyService(database),
         sessions=SessionService(database, lambda: services.programme),
         inbox=InboxService(database),
-        questions=QuestionService.from_package(programme),
+        question_service=Deferred(
+            lambda: QuestionService.from_package(programme), name="wijkbot-questions"
+        ),
         reminders=ReminderService(database),
         absences=AbsenceService(database, SessionService(database, lambda: services.programme)),
         groups=GroupService(database),
@@ -97,6 +116,7 @@ def build_services(settings: Settings) -> Services:
         announcements=AnnouncementService(database, audiences),
         deliveries=DeliveryQueue(database),
         steps=StepStore(database),
+        typed_inputs=TypedInputs(database),
     )
     services.attendance = AttendanceService(
         database,

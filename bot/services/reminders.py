@@ -8,8 +8,8 @@ send again. After sending, the row gets its outcome (sent, blocked or failed).
 A row still ``claimed`` after a crash may or may not have reached Telegram (the process
 stopped between the claim and the answer). We choose *at most once*: such a row is never
 sent again; :meth:`ReminderService.interrupted` marks old ones ``interrupted`` so they are
-visible, and the log says how many. Claims are made in small batches just before sending,
-so a crash leaves at most one batch unsent.
+visible, and the log says how many. Each claim is made just before its message is sent and
+settled right after, so a crash leaves only the message on its way without an outcome.
 """
 
 from __future__ import annotations
@@ -84,6 +84,19 @@ def _insert(session: AsyncSession) -> Any:
     return sqlite.insert(ReminderDelivery)
 
 
+def _outcome_values(outcomes: Iterable[Outcome], now: dt.datetime) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": o.delivery_id,
+            "status": o.status.value,
+            "finished_at": now,
+            "message_id": o.message_id,
+            "error": (o.error or "")[:ERROR_MAX] or None,
+        }
+        for o in outcomes
+    ]
+
+
 class ReminderService:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -144,9 +157,31 @@ class ReminderService:
         participant_ids: Sequence[int],
         now: dt.datetime,
         status: DeliveryStatus = DeliveryStatus.CLAIMED,
+        *,
+        settle: Sequence[Outcome] = (),
     ) -> dict[int, int]:
         """Insert rows for these participants; returns participant id -> row id of the rows
-        this call inserted (someone else's earlier claim is left out)."""
+        this call inserted (someone else's earlier claim is left out). ``settle`` records
+        earlier outcomes in the same transaction (as :meth:`finish`)."""
+        if not participant_ids and not settle:
+            return {}
+        async with self._db.transaction() as session:
+            if settle:
+                await session.execute(update(ReminderDelivery), _outcome_values(settle, now))
+            return await self._claim(
+                session, session_key, kind, occurrence, participant_ids, now, status
+            )
+
+    @staticmethod
+    async def _claim(
+        session: AsyncSession,
+        session_key: str,
+        kind: str,
+        occurrence: str,
+        participant_ids: Sequence[int],
+        now: dt.datetime,
+        status: DeliveryStatus,
+    ) -> dict[int, int]:
         if not participant_ids:
             return {}
         values = [
@@ -161,30 +196,20 @@ class ReminderService:
             }
             for pid in participant_ids
         ]
-        async with self._db.transaction() as session:
-            statement = (
-                _insert(session)
-                .values(values)
-                .on_conflict_do_nothing(
-                    index_elements=["participant_id", "session_key", "kind", "occurrence"]
-                )
-                .returning(ReminderDelivery.participant_id, ReminderDelivery.id)
+        statement = (
+            _insert(session)
+            .values(values)
+            .on_conflict_do_nothing(
+                index_elements=["participant_id", "session_key", "kind", "occurrence"]
             )
-            rows = (await session.execute(statement)).all()
+            .returning(ReminderDelivery.participant_id, ReminderDelivery.id)
+        )
+        rows = (await session.execute(statement)).all()
         return {pid: row_id for pid, row_id in rows}
 
     async def finish(self, outcomes: Iterable[Outcome], now: dt.datetime) -> None:
         """Record what happened to claimed deliveries (one transaction)."""
-        values = [
-            {
-                "id": o.delivery_id,
-                "status": o.status.value,
-                "finished_at": now,
-                "message_id": o.message_id,
-                "error": (o.error or "")[:ERROR_MAX] or None,
-            }
-            for o in outcomes
-        ]
+        values = _outcome_values(outcomes, now)
         if not values:
             return
         async with self._db.transaction() as session:

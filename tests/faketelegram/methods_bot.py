@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .server import FakeTelegram
 
 Params = dict[str, Any]
+WEBHOOK_PORTS = (80, 88, 443, 8443)
 
 
 @method("getMe")
@@ -53,6 +54,12 @@ async def set_webhook(fake: FakeTelegram, params: Params) -> Any:
     url = get_str(params, "url") or ""
     if url and not re.match(r"^https://[^/\s]+", url, re.IGNORECASE):
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    port = re.match(r"^https://[^/:\s]+:(\d+)", url, re.IGNORECASE)
+    if port and int(port.group(1)) not in WEBHOOK_PORTS:
+        raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+    secret = get_str(params, "secret_token")
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise bad_request("bad webhook: secret token contains unallowed characters")
     allowed = get_json(params, "allowed_updates")
     if isinstance(allowed, list):
         fake.updates.set_allowed(allowed)

@@ -209,6 +209,45 @@ class SimulatedUser:
         )
         return query_id
 
+    async def press_data(
+        self, data: str, message: FakeMessage | None = None, *, chat: FakeChat | None = None
+    ) -> str:
+        """A button press with any callback_data: a stale or forged button, as a modified app
+        or an old keyboard sends it. It comes on `message`, else on the bot's last message in
+        the chat; without one (or when `message` was deleted) the update carries an
+        InaccessibleMessage (date 0), as Telegram sends for messages the bot can't see.
+        Returns the callback query id."""
+        if not data or len(data.encode("utf-8")) > 64:
+            raise AssertionError("callback_data is 1-64 bytes on Telegram")
+        where = message.chat if message is not None else (chat or self.chat)
+        if message is None:
+            found = self.fake.bot_messages(where.id)
+            message = found[-1] if found else None
+        current = self.fake.message(where.id, message.message_id) if message else None
+        message_id = message.message_id if message is not None else 1
+        shown: ApiObject = (
+            current.to_api()
+            if current is not None
+            else {"chat": where.to_api(), "message_id": message_id, "date": 0}
+        )
+        query_id = self.fake.next_callback_id()
+        self.fake.callback_queries[query_id] = CallbackRecord(
+            query_id, self.id, data, message_id, where.id
+        )
+        if where.type != "private":
+            where.members.add(self.id)
+        self.fake.updates.push(
+            "callback_query",
+            {
+                "id": query_id,
+                "from": self.to_api(),
+                "message": shown,
+                "chat_instance": self.fake.chat_instance(where.id),
+                "data": data,
+            },
+        )
+        return query_id
+
     async def callback_answer(
         self,
         callback_id: str,

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 from bot.catalogue import Html, t
+from bot.numbers import whole_number
 from bot.programme import Programme
 from bot.services.questions.analyse import NUMBER, Analyser, Analysis
 from bot.services.questions.answers import Answerer
@@ -290,7 +291,7 @@ class QuestionService:
         if intent_id not in self.knowledge.intents and intent_id not in self._learned:
             return Reply(t("questions.stale_suggestion"), [], False)
         analysis = self.analyser.analyse("", now)
-        module = int(number) if number.isdigit() else None
+        module = whole_number(number)
         if module is not None:
             analysis = dataclasses.replace(analysis, refs=ModuleRefs((module,), strong=True))
         match = self._unknowable(Match("", False, analysis, intent=intent_id), now)

@@ -1,0 +1,1 @@
+"""Benchmarks: `python bench/run.py` prints every performance figure in one table."""
