@@ -40,6 +40,7 @@ async def tap(user: Any, message: Any, button: str) -> None:
 async def run(recipients: int) -> dict[str, Any]:
     from sqlalchemy import insert
 
+    from bench.common import observe_calls
     from bot.app import build_application
     from bot.config import Settings
     from bot.lifecycle import running
@@ -50,20 +51,17 @@ async def run(recipients: int) -> dict[str, Any]:
     fake = FakeTelegram()
     sends: list[float] = []
     too_many = 0
-    handle = fake.handle
 
-    async def timed(method: str, token: str, raw: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def timed(method: str, params: dict[str, Any], status: int) -> None:
         nonlocal too_many
-        status, body = await handle(method, token, raw)
         if status == 429:
             too_many += 1
         elif status == 200 and method.lower() == "sendmessage":
-            chat = raw.get("chat_id")
+            chat = params.get("chat_id")
             if chat is not None and int(chat) >= FIRST_ID:
                 sends.append(time.monotonic())
-        return status, body
 
-    fake.handle = timed  # type: ignore[method-assign]
+    observe_calls(fake, after=timed)
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(
             telegram={"token": fake.token, "base_url": fake.base_url, "poll_timeout": 1},

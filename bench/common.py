@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,29 @@ def use_repository() -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # as `wijkbot run` does
+
+
+Before = Callable[[str, dict[str, Any]], None]
+After = Callable[[str, dict[str, Any], int], None]
+
+
+def observe_calls(fake: FakeTelegram, before: Before | None = None,
+                  after: After | None = None) -> None:
+    """Call ``before(method, params)`` and ``after(method, params, status)`` around every
+    Bot API call the fake serves (method names as the bot spelled them)."""
+    handle = fake.handle
+
+    async def observed(
+        method_name: str, token: str, raw: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
+        if before is not None:
+            before(method_name, raw)
+        status, body = await handle(method_name, token, raw)
+        if after is not None:
+            after(method_name, raw, status)
+        return status, body
+
+    fake.handle = observed  # type: ignore[method-assign]
 
 
 def cpu_seconds(pid: int) -> float:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bench.common import add_participants, percentile, real_bot, use_repository
+from bench.common import add_participants, observe_calls, percentile, real_bot, use_repository
 
 if TYPE_CHECKING:
     from tests.faketelegram import FakeTelegram, SimulatedUser
@@ -104,15 +104,13 @@ class ServerClock:
         # chat id -> (when the call carrying the reply reached the fake, busy until then)
         self.replied: dict[int, tuple[float, float]] = {}
         self._call: contextvars.ContextVar[tuple[float, float]] = contextvars.ContextVar("call")
-        handle = fake.handle
 
-        async def noting(method: str, token: str, raw: dict[str, Any]) -> tuple[int, Any]:
-            chat = raw.get("chat_id")
+        def noting(method: str, params: dict[str, Any]) -> None:
+            chat = params.get("chat_id")
             if method.lower().startswith("send") and chat is not None:
                 self.replied.setdefault(int(chat), self._call.get((time.perf_counter(), 0.0)))
-            return await handle(method, token, raw)
 
-        fake.handle = noting  # type: ignore[method-assign]
+        observe_calls(fake, before=noting)
         fake.app = self  # type: ignore[assignment]
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.common import ROOT, cpu_seconds, use_repository
+from bench.common import ROOT, cpu_seconds, observe_calls, use_repository
 from bench.startup import COORDINATOR, STOP_TIMEOUT, bot_environment, stop
 
 if TYPE_CHECKING:
@@ -101,15 +101,12 @@ def texts(count: int, seed: int = 8) -> list[str]:
 def counting_replies(fake: FakeTelegram) -> list[int]:
     """A one-element list holding the number of messages the bot has sent so far."""
     sent = [0]
-    handle = fake.handle
 
-    async def counting(method: str, token: str, raw: dict[str, Any]) -> tuple[int, Any]:
-        status, body = await handle(method, token, raw)
+    def counting(method: str, params: dict[str, Any], status: int) -> None:
         if status == 200 and method.lower() == "sendmessage":
             sent[0] += 1
-        return status, body
 
-    fake.handle = counting  # type: ignore[method-assign]
+    observe_calls(fake, after=counting)
     return sent
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.common import cpu_seconds, use_repository
+from bench.common import cpu_seconds, observe_calls, use_repository
 
 if TYPE_CHECKING:
     from tests.faketelegram import FakeTelegram
@@ -73,14 +73,12 @@ def bot_environment(
 def first_poll(fake: FakeTelegram) -> asyncio.Event:
     """An event set when the fake receives its first getUpdates call."""
     polled = asyncio.Event()
-    handle = fake.handle
 
-    async def noting(method: str, token: str, raw: dict[str, Any]) -> tuple[int, Any]:
+    def noting(method: str, params: dict[str, Any]) -> None:
         if method.lower() == "getupdates":
             polled.set()
-        return await handle(method, token, raw)
 
-    fake.handle = noting  # type: ignore[method-assign]
+    observe_calls(fake, before=noting)
     return polled
 
 

@@ -119,16 +119,19 @@ arguments = st.one_of(
 )
 
 
-def command_of(name: str) -> st.SearchStrategy[str]:
+few_arguments = st.lists(argument, max_size=2).map(" ".join)
+
+
+def command_of(name: str, args: st.SearchStrategy[str] = arguments) -> st.SearchStrategy[str]:
     return st.builds(
-        lambda mention, args: telegram_text(f"/{name}{mention} {args}".strip()),
+        lambda mention, given: telegram_text(f"/{name}{mention} {given}".strip()),
         st.sampled_from(("", "", "@wijkbot_test_bot", "@een_andere_bot")),
-        arguments,
+        args,
     )
 
 
 def data_of(prefix: str) -> st.SearchStrategy[str]:
-    return st.lists(argument, min_size=1, max_size=4).map(
+    return st.lists(argument, min_size=1, max_size=3).map(
         lambda parts: fits_callback(prefix + ":".join(parts))
     )
 
@@ -179,7 +182,9 @@ def sweep() -> st.SearchStrategy[list[Action]]:
     """Every command and every kind of button once from the coordinator and once from
     someone else, with random arguments: each example reaches every handler."""
     pairs = [
-        st.tuples(command_of(name), command_of(name), not_coordinator).map(
+        st.tuples(
+            command_of(name, few_arguments), command_of(name, few_arguments), not_coordinator
+        ).map(
             lambda t: [Action("text", COORDINATOR_ID, t[0]), Action("text", t[2], t[1])]
         )
         for name in COMMAND_NAMES
@@ -203,15 +208,17 @@ def forgeable(data: str) -> bool:
     return not data.startswith(OWN_PREFIXES) or len(parts) < 2 or parts[1] not in OWN_ACTIONS
 
 
-forged_batch = st.lists(
-    st.builds(
-        Action,
-        st.just("forge"),
-        not_coordinator,
-        callback_data.filter(forgeable),
-        st.integers(0, 50),
-        target,
+forged_data = st.one_of(
+    st.sampled_from([p for p in CALLBACK_PREFIXES if not p.startswith(OWN_PREFIXES)]).flatmap(
+        data_of
     ),
+    st.tuples(st.sampled_from(("reg:", "rem:", "priv:")), st.lists(argument, max_size=3)).map(
+        lambda pair: fits_callback(pair[0] + ":".join(pair[1]))
+    ),
+    st.text(min_size=1, max_size=64).map(fits_callback),
+).filter(forgeable)
+forged_batch = st.lists(
+    st.builds(Action, st.just("forge"), not_coordinator, forged_data, st.integers(0, 50), target),
     min_size=10,
     max_size=30,
 )

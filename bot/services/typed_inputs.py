@@ -58,17 +58,17 @@ class TypedInputs:
         pending = self._pending
         if pending is None:
             generation = self._generation
-            query = union(
-                select(RegistrationDraft.telegram_id),
-                select(AttendanceInput.telegram_id),
-                select(Participant.telegram_id).join(
-                    AbsencePrompt, AbsencePrompt.participant_id == Participant.id
-                ),
-            )
             async with self._db.engine.connect() as conn:
-                pending = frozenset(
-                    value for value in (await conn.scalars(query)) if value is not None
+                found = await conn.scalars(
+                    union(
+                        select(RegistrationDraft.telegram_id),
+                        select(AttendanceInput.telegram_id),
+                        select(Participant.telegram_id).join(
+                            AbsencePrompt, AbsencePrompt.participant_id == Participant.id
+                        ),
+                    )
                 )
+                pending = frozenset(value for value in found if value is not None)
             # Keep it only if no such write was committed while we read.
             if generation == self._generation:
                 self._pending = pending
