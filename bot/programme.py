@@ -89,6 +89,9 @@ class ModulesSection(_Strict):
 
 
 class ExtraSessionEntry(_Strict):
+    # What afmeldingen, reminders and attendance point to. Without it the key is made from
+    # the date, so adding an earlier entry to the file leaves the other entries' keys alone.
+    key: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
     date: dt.date
     start: dt.time
     end: dt.time | None = None
@@ -237,7 +240,7 @@ def _build_sessions(data: ProgrammeFile, timezone: ZoneInfo) -> list[Session]:
                 ends_at = starts_at + werksessie_length
             sessions.append(
                 Session(
-                    key=f"{kind.value}-{index}",
+                    key=extra_session_key(kind, entry),
                     kind=kind,
                     number=index,
                     title=entry.title,
@@ -249,6 +252,11 @@ def _build_sessions(data: ProgrammeFile, timezone: ZoneInfo) -> list[Session]:
                 )
             )
     return sessions
+
+
+def extra_session_key(kind: SessionKind, entry: ExtraSessionEntry) -> str:
+    """The stable key of a werksessie or intervisie from the programme file."""
+    return f"{kind.value}-{entry.key or entry.date.isoformat()}"
 
 
 def read_programme_file(path: Path | None) -> tuple[str, str]:
@@ -303,6 +311,7 @@ _PYDANTIC_CODES = (
     ("int", "invalid_number"),
     ("greater_than", "number_too_small"),
     ("less_than", "number_too_large"),
+    ("string_pattern", "invalid_key"),
     ("string", "invalid_text"),
     ("bool", "invalid_bool"),
     ("list", "invalid_list"),
@@ -386,8 +395,13 @@ def check_consistency(data: ProgrammeFile) -> list[Problem]:
         ("werksessies", data.werksessies.sessions, False),
         ("intervisie", data.intervisie.sessions, True),
     ):
+        keys: set[str] = set()
         for index, entry in enumerate(entries):
             where = f"{section}.sessions.{index}"
+            key = entry.key or entry.date.isoformat()
+            if key in keys:
+                problems.append(Problem(where, "duplicate_key", {"key": key}))
+            keys.add(key)
             if entry.end is None and needs_end:
                 problems.append(Problem(f"{where}.end", "missing", {}))
             elif entry.end is not None and entry.end <= entry.start:

@@ -7,9 +7,9 @@ or from another process. A found change bumps the row's ``revision`` and stays p
 its notice has gone out to everyone; the delivery log keys notices by that revision, so each
 participant hears of each change once, even across restarts.
 
-Programme-file werksessies are numbered by date, so adding an earlier one renumbers the
-rest: a session whose kind and times match an earlier snapshot under another key is the
-same meeting, not a change.
+A session whose kind and times match an earlier snapshot under another key is the same
+meeting, not a change (a programme-file entry that was given a fixed ``key`` later, or a
+database made before keys were taken from dates).
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def diff(known: Mapping[str, Known], sessions: Sequence[Session], now: dt.dateti
                 changes.append(Change(ChangeKind.MOVED, session.key, before.starts_at))
             continue
         twin = by_slot.get(slot)
-        if twin is not None:  # renumbered in the programme file: the same meeting
+        if twin is not None:  # the same meeting under a new key
             accounted.add(twin.key)
             continue
         if before is not None and before.slot not in new_slots:

@@ -93,10 +93,55 @@ def test_werksessies_take_the_brochures_two_and_a_half_hours() -> None:
         "duration_minutes = 150\nsessions = [{ date = 2024-10-03, start = 15:00:00 }]",
     )
     programme = parse_programme(text, "test", AMS)
-    werksessie = programme.session("werksessie-1")
+    werksessie = programme.session("werksessie-2024-10-03")
     assert werksessie is not None
     assert werksessie.kind is SessionKind.WERKSESSIE
     assert werksessie.ends_at - werksessie.starts_at == dt.timedelta(hours=2, minutes=30)
+
+
+def _with_werksessies(*entries: str) -> str:
+    return bundled_text().replace(
+        "duration_minutes = 150\nsessions = []",
+        "duration_minutes = 150\nsessions = [" + ", ".join(entries) + "]",
+    )
+
+
+def test_an_earlier_werksessie_added_to_the_file_leaves_the_others_keys_alone() -> None:
+    # Afmeldingen, reminders and attendance point to the key: it must not move to another
+    # meeting when the coordinator adds one before it.
+    october = "{ date = 2024-10-03, start = 15:00:00 }"
+    fixed = '{ key = "kick-off", date = 2024-11-07, start = 15:00:00 }'
+    before = parse_programme(_with_werksessies(october, fixed), "test", AMS)
+    after = parse_programme(
+        _with_werksessies("{ date = 2024-09-26, start = 15:00:00 }", october, fixed), "test", AMS
+    )
+    assert [s.key for s in before.sessions if s.kind is SessionKind.WERKSESSIE] == [
+        "werksessie-2024-10-03", "werksessie-kick-off"
+    ]
+    old = {s.key: s.starts_at for s in before.sessions}
+    new = {s.key: s.starts_at for s in after.sessions}
+    assert all(new[key] == starts for key, starts in old.items())
+    assert new["werksessie-2024-09-26"] == dt.datetime(2024, 9, 26, 15, tzinfo=AMS)
+
+
+def test_two_werksessies_on_one_day_need_their_own_keys() -> None:
+    afternoon = "{ date = 2024-10-03, start = 13:00:00 }"
+    evening = "{ date = 2024-10-03, start = 16:00:00 }"
+    with pytest.raises(ProgrammeError) as raised:
+        parse_programme(_with_werksessies(afternoon, evening), "test", AMS)
+    assert [p.code for p in raised.value.problems] == ["duplicate_key"]
+    keyed = '{ key = "avond", date = 2024-10-03, start = 16:00:00 }'
+    programme = parse_programme(_with_werksessies(afternoon, keyed), "test", AMS)
+    assert programme.session("werksessie-avond") is not None
+
+
+def test_a_key_with_spaces_or_capitals_is_refused_with_an_example() -> None:
+    with pytest.raises(ProgrammeError) as raised:
+        parse_programme(
+            _with_werksessies('{ key = "Week 1", date = 2024-10-03, start = 13:00:00 }'),
+            "test", AMS,
+        )
+    assert [p.code for p in raised.value.problems] == ["invalid_key"]
 
 
 BROKEN_PROGRAMME_EDITS = [

@@ -55,8 +55,9 @@ def test_a_new_place_is_a_change_too() -> None:
     ]
 
 
-def test_renumbering_in_the_programme_file_is_not_a_change() -> None:
-    # The file gets an earlier werksessie: keys are numbered by date and shift by one.
+def test_a_new_key_for_the_same_meeting_is_not_a_change() -> None:
+    # Keys numbered by position (before keys came from dates) shifted when the file got an
+    # earlier werksessie; the meetings themselves did not change.
     old_first = werksessie("werksessie-1", at(3, 10, 15))
     old_second = werksessie("werksessie-2", at(7, 11, 15))
     earlier = werksessie("werksessie-1", at(2, 10, 15))

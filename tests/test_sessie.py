@@ -128,7 +128,7 @@ async def test_sessie_is_for_coordinators_and_can_be_stopped(
 
 def _programme_with_werksessie(path: Path, date: str) -> Path:
     text = resources.files("bot.data").joinpath("programme-2024-2025.toml").read_text("utf-8")
-    entry = f'{{ date = {date}, start = 15:00:00, location = "Paddepoel" }}'
+    entry = f'{{ key = "december", date = {date}, start = 15:00:00, location = "Paddepoel" }}'
     text = text.replace("duration_minutes = 150\nsessions = []",
                         f"duration_minutes = 150\nsessions = [{entry}]")
     path.write_text(text, encoding="utf-8")
@@ -143,11 +143,11 @@ async def test_a_change_in_the_programme_file_is_announced_once(
     sanne = fake.user(503, "Sanne")
     async with reminder_bot(fake, settings) as bot:
         await add_participant(bot.services, sanne)
-        assert bot.job("werksessie-1", "day").next_t == amsterdam(2024, 12, 16, 18, 0)
+        assert bot.job("werksessie-december", "day").next_t == amsterdam(2024, 12, 16, 18, 0)
     _programme_with_werksessie(programme, "2024-12-19")
     for _ in range(2):
         async with reminder_bot(fake, settings) as bot:
-            assert bot.job("werksessie-1", "day").next_t == amsterdam(2024, 12, 18, 18, 0)
+            assert bot.job("werksessie-december", "day").next_t == amsterdam(2024, 12, 18, 18, 0)
     assert notices(sanne, "Gewijzigd: Werksessie 1") == 1
     changed = next(m for m in sanne.messages() if "Gewijzigd" in m.content)
     assert "donderdag 19 december 2024, 15:00–17:30" in changed.content
