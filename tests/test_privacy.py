@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
+import time_machine
+
 from bot.models import ParticipantStatus
-from tests.conftest import PARTICIPANT_ID, RunningBot
+from bot.services.attendance_rules import Mark
+from bot.services.groups import GroupKind
+from tests.conftest import COORDINATOR_ID, PARTICIPANT_ID, RunningBot
+from tests.test_announcements_support import compose, preview
+from tests.test_attendance_support import START, approve, code_now
 from tests.test_registration import CONFIRM, CONSENT, register_to_summary, tap
 
 
@@ -27,6 +34,16 @@ async def test_privacy_explains_what_why_how_long_who_and_how(bot: RunningBot) -
         "alleen anoniem bewaard",
     ):
         assert part in text, part
+    what = text.split("Waarom")[0]
+    for part in (
+        "Je aanwezigheid bij bijeenkomsten: wanneer en hoe je incheckte",
+        "aanpassingen door de coördinator",
+        "Welke herinneringen je aan- of uitzette, en welke herinneringen ik je stuurde.",
+        "In welke groepen je zit",
+        "Welke berichten van de coördinator voor je waren",
+    ):
+        assert part in what, part
+    assert "/vergeetmij wist je persoonsgegevens, je herinneringen en je groepen." in text
 
 
 async def test_my_data_shows_everything_and_sends_a_json_file(bot: RunningBot) -> None:
@@ -105,3 +122,59 @@ async def test_forget_me_after_confirmation_and_register_again_as_new(bot: Runni
     assert again is not None
     assert again.id != before.id
     assert again.status is ParticipantStatus.PENDING
+
+
+async def test_my_data_shows_attendance_reminders_groups_and_announcements(
+    bot: RunningBot, frozen_time: time_machine.Coordinates
+) -> None:
+    svc = bot.services
+    user = bot.user()
+    number = await approve(svc, PARTICIPANT_ID)
+    before = (await user.ask("/mijngegevens")).content
+    assert "Aanwezigheid" not in before
+    assert "Groepen" not in before
+    assert "• Vooraf, met onderwerp en voorbereiding: aan" in before  # approved: all on
+    # The coordinator puts them in a group (a name that needs escaping) and sends a message.
+    group = await svc.groups.create(GroupKind.INTERVISIE, "Noord <Oost> & Co", svc.now())
+    await svc.groups.toggle(group.id, number, svc.now())
+    coordinator = bot.coordinator
+    question = await compose(coordinator, "Welkom bij de leergang!")
+    _, control = await preview(coordinator, question, "Alle deelnemers (toegelaten)")
+    callback = await coordinator.tap(control, "📨 Nu versturen")
+    await coordinator.callback_answer(callback)
+    await bot.fake.wait_until(
+        lambda: any("Welkom bij de leergang" in m.content for m in user.messages()),
+        what="the announcement",
+    )
+    # The participant switches one reminder off.
+    menu = await user.ask("/herinneringen")
+    callback = await user.tap(menu, "🔕 De dag ervoor: uitzetten")
+    assert (await user.callback_answer(callback))["text"] == "Uitgezet."
+    # Module 1 was set by hand; module 4 is a late check-in.
+    await svc.attendance.correct(
+        number, "module-1", Mark.PRESENT, "papieren lijst", by=COORDINATOR_ID, now=svc.now()
+    )
+    frozen_time.move_to(START + dt.timedelta(minutes=20))
+    checked = await user.ask(f"/checkin {await code_now(svc)}")
+    assert "Je bent ingecheckt" in checked.content
+
+    text = (await user.ask("/mijngegevens")).content
+    attendance = text.split("Aanwezigheid")[1]
+    assert "• Module 1: Kennismaking" in attendance
+    assert ": aanwezig (aangepast door de coördinator)" in attendance
+    assert "• Module 4: Data-gedreven wijkvernieuwing: Van Analyse tot Actie: te laat" in attendance
+    assert "papieren lijst" not in text  # the reason of a correction is only in the file
+    for part in (
+        "Herinneringen",
+        "• Vooraf, met onderwerp en voorbereiding: aan",
+        "• De dag ervoor: uit",
+        "• Vlak voor de bijeenkomst: aan",
+        "Groepen",
+        "• Intervisiegroep Noord <Oost> & Co",
+        "Berichten van de coördinator",
+        "Voor je bestemd: 1, waarvan 1 aangekomen. Het laatste: di 10 december 2024, 09:00.",
+    ):
+        assert part in text, part
+    assert text.index("Aanwezigheid") < text.index("Herinneringen") < text.index("Groepen")
+    document = await user.next_message()
+    assert document.document is not None

@@ -1,0 +1,209 @@
+"""The /mijngegevens message: the export of :class:`PrivacyService` as readable Dutch text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bot.announcement_texts import group_kind_label
+from bot.catalogue import Html, t
+from bot.formatting import clock, session_name, short_date
+from bot.models import DeliveryStatus, ParticipantStatus
+from bot.services.attendance_rules import Mark
+from handlers import participants
+from handlers.attendance_render import status_label
+from handlers.context import Context, services
+
+_STATUS = {
+    ParticipantStatus.PENDING: "privacy.status_pending",
+    ParticipantStatus.APPROVED: "privacy.status_approved",
+    ParticipantStatus.REJECTED: "privacy.status_rejected",
+    ParticipantStatus.FORGOTTEN: "privacy.status_forgotten",
+}
+_DRAFT_LABELS = {
+    "suggested_name": "privacy.answer_suggested_name",
+    "consent_at": "privacy.answer_consent",
+    "name": "registration.edit_name",
+    "organisation_type": "registration.edit_org",
+    "organisation_name": "privacy.answer_organisation_name",
+    "active_in_groningen": "registration.edit_gr",
+    "experience_years": "registration.edit_years",
+    "email": "registration.edit_email",
+}
+
+
+def _moment(value: object, context: Context) -> str:
+    if not isinstance(value, str):
+        return t("privacy.unknown_value")
+    moment = dt.datetime.fromisoformat(value).astimezone(services(context).settings.tz)
+    return f"{short_date(moment.date())}, {clock(moment)}"
+
+
+def _session(key: str, context: Context) -> str:
+    session = services(context).programme.session(key)
+    return session_name(session) if session else key
+
+
+def _value(value: Any) -> str:
+    if value is None or value == "":
+        return t("privacy.unknown_value")
+    if isinstance(value, bool):
+        return participants.yes_no(value)
+    return str(value)
+
+
+def _lines(lines: list[Html]) -> Html:
+    return Html("\n".join(lines))
+
+
+def _draft_answers(answers: dict[str, Any], context: Context) -> Html:
+    lines = []
+    for key, label in _DRAFT_LABELS.items():
+        if key not in answers:
+            continue
+        value = answers[key]
+        if key == "consent_at":
+            shown = _moment(value, context)
+        elif key == "organisation_type":
+            shown = participants.organisation_label(value if isinstance(value, str) else None)
+        else:
+            shown = _value(value)
+        lines.append(t("privacy.answer_line", label=t(label), value=shown))
+    return _lines(lines) if lines else t("privacy.mine_no_answers")
+
+
+def _registration(data: dict[str, Any], context: Context) -> list[Html]:
+    parts: list[Html] = []
+    contact = data.get("contact")
+    if contact:
+        parts.append(
+            t(
+                "privacy.mine_contact",
+                telegram_id=data["telegram_id"],
+                first_seen=_moment(contact["first_seen_at"], context),
+                last_seen=_moment(contact["last_seen_at"], context),
+            )
+        )
+    person = data.get("participant")
+    if person:
+        parts.append(
+            t(
+                "privacy.mine_participant",
+                number=person["number"],
+                status=t(_STATUS[ParticipantStatus(person["status"])]),
+                name=_value(person["name"]),
+                organisation_name=_value(person["organisation_name"]),
+                organisation_type=participants.organisation_label(person["organisation_type"]),
+                municipality=services(context).programme.data.eligibility.municipality,
+                groningen=_value(person["active_in_groningen"]),
+                years=_value(person["experience_years"]),
+                email=_value(person["email"]),
+                consent=_moment(person["consent_at"], context),
+                applied=_moment(person["applied_at"], context),
+            )
+        )
+    draft = data.get("registration_in_progress")
+    if draft:
+        parts.append(
+            t(
+                "privacy.mine_draft",
+                answers=_draft_answers(draft["answers"], context),
+                updated=_moment(draft["updated_at"], context),
+            )
+        )
+    return parts
+
+
+def _questions_and_absences(data: dict[str, Any], context: Context) -> list[Html]:
+    parts: list[Html] = []
+    if data["questions"]:
+        lines = [
+            t("privacy.mine_question_line", when=_moment(q["asked_at"], context),
+              text=q["question"])
+            for q in data["questions"]
+        ]
+        parts.append(t("privacy.mine_questions", questions=_lines(lines)))
+    if data["absences"]:
+        lines = [
+            t("privacy.mine_absence_line", session=_session(a["session"], context),
+              reason=_value(a["reason"]))
+            for a in data["absences"]
+        ]
+        parts.append(t("privacy.mine_absences", absences=_lines(lines)))
+    return parts
+
+
+def _attendance(data: dict[str, Any], context: Context) -> list[Html]:
+    if not data["attendance"]:
+        return []
+    lines = [
+        t(
+            "privacy.mine_attendance_corrected" if row["corrections"]
+            else "privacy.mine_attendance_line",
+            session=_session(row["session"], context),
+            status=status_label(Mark(row["status"])),
+        )
+        for row in data["attendance"]
+    ]
+    return [t("privacy.mine_attendance", sessions=_lines(lines))]
+
+
+def _reminders(data: dict[str, Any]) -> list[Html]:
+    """Shown to approved participants (who can choose them) and whoever got or chose any."""
+    chosen: dict[str, bool] = data.get("reminder_preferences") or {}
+    person = data.get("participant") or {}
+    approved = person.get("status") == ParticipantStatus.APPROVED
+    if not chosen or not (approved or data["reminders"] or not all(chosen.values())):
+        return []
+    lines = [
+        t(
+            "privacy.mine_reminder_on" if on else "privacy.mine_reminder_off",
+            label=t(f"reminders.label_{kind}"),
+        )
+        for kind, on in chosen.items()
+    ]
+    sent = sum(r["status"] == "sent" for r in data["reminders"])
+    lines.append(t("privacy.mine_reminders_sent", count=sent))
+    return [t("privacy.mine_reminders", settings=_lines(lines))]
+
+
+def _groups(data: dict[str, Any]) -> list[Html]:
+    if not data["groups"]:
+        return []
+    lines = [
+        t("privacy.mine_group_line", kind=group_kind_label(g["kind"]), name=g["name"])
+        for g in data["groups"]
+    ]
+    return [t("privacy.mine_groups", groups=_lines(lines))]
+
+
+def _announcements(data: dict[str, Any], context: Context) -> list[Html]:
+    received = data["announcements"]
+    if not received:
+        return []
+    delivered = sum(a["status"] == DeliveryStatus.DELIVERED for a in received)
+    moments = [dt.datetime.fromisoformat(a["sent_at"]) for a in received if a["sent_at"]]
+    last = max(moments).isoformat() if moments else None
+    return [
+        t(
+            "privacy.mine_announcements",
+            count=len(received),
+            delivered=delivered,
+            last=_moment(last, context),
+        )
+    ]
+
+
+def mine_text(data: dict[str, Any], context: Context) -> Html:
+    """Everything in the export that a person would want to read, section by section."""
+    parts = [
+        t("privacy.mine_header"),
+        *_registration(data, context),
+        *_questions_and_absences(data, context),
+        *_attendance(data, context),
+        *_reminders(data),
+        *_groups(data),
+        *_announcements(data, context),
+        t("privacy.mine_footer"),
+    ]
+    return Html("\n\n".join(parts))
