@@ -91,7 +91,7 @@ class ModulesSection(_Strict):
 class ExtraSessionEntry(_Strict):
     # What afmeldingen, reminders and attendance point to. Without it the key is made from
     # the date, so adding an earlier entry to the file leaves the other entries' keys alone.
-    key: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    key: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,27}$")
     date: dt.date
     start: dt.time
     end: dt.time | None = None

@@ -16,6 +16,7 @@ from bot.services.calendar import build_calendar, calendar_slug
 from bot.services.invites import PAYLOAD_PREFIX as INVITE_PREFIX
 from handlers import checkin, registration
 from handlers.context import Context, is_coordinator, reply, services
+from handlers.errors import database_unavailable
 from handlers.menu import help_text, set_command_menus
 
 log = logging.getLogger(__name__)
@@ -27,18 +28,18 @@ async def start(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if user is None or chat is None:
         return
-    first_time = await svc.contacts.seen(user.id, chat.id, svc.now())
-    coordinator = is_coordinator(update, context)
-    if coordinator and first_time:
-        await set_command_menus(context.bot, [user.id])
     payload = context.args[0] if context.args else ""
     if payload.startswith(INVITE_PREFIX):
+        await _record_contact(update, context)
         await registration.begin(update, context, payload.removeprefix(INVITE_PREFIX))
         return
     if payload.startswith(checkin.PAYLOAD_PREFIX):
+        await _record_contact(update, context)
         await checkin.deep_link(update, context, payload.removeprefix(checkin.PAYLOAD_PREFIX))
         return
     course = svc.programme.data.course
+    # The welcome needs nothing from the database: the person sees it first, and the
+    # contact is recorded right after (a failure there is still reported as usual).
     await reply(
         update,
         context,
@@ -50,6 +51,27 @@ async def start(update: Update, context: Context) -> None:
             tagline=course.tagline,
         ),
     )
+    await _record_contact(update, context)
+
+
+async def _record_contact(update: Update, context: Context) -> None:
+    """Remember the private chat (for reminders); a coordinator's first visit sets their menu."""
+    svc = services(context)
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None:
+        return
+    try:
+        first_time = await svc.contacts.seen(user.id, chat.id, svc.now())
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        # Nothing the person asked for depends on it: they are recorded next time.
+        log.warning("contact not recorded, the database is unavailable: %s",
+                    type(error).__name__)
+        return
+    if first_time and is_coordinator(update, context):
+        await set_command_menus(context.bot, [user.id])
 
 
 async def help_command(update: Update, context: Context) -> None:

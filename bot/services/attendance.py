@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
@@ -19,7 +18,7 @@ from sqlalchemy import delete, select
 from bot.config import AttendanceSettings
 from bot.database import Database
 from bot.models import Attendance, AttendanceAudit, AttendanceInput, Participant
-from bot.programme import Programme, Session
+from bot.programme import Session
 from bot.services.attendance_rules import Mark
 from bot.services.attendance_views import AbsenceReader, AttendanceViews
 from bot.services.checkin import CheckinDesk, CheckinResult, Method, insert_once
@@ -64,7 +63,6 @@ class AttendanceService:
         sessions: SessionService,
         settings: AttendanceSettings,
         absences: AbsenceReader,
-        programme: Callable[[], Programme],
     ) -> None:
         self._db = database
         self._sessions = sessions
@@ -73,7 +71,7 @@ class AttendanceService:
         self.windows = CheckinWindows(database, absences)
         self._codes: CheckinCodes | None = None
         self._codes_lock = asyncio.Lock()
-        self.desk = CheckinDesk(database, settings, programme, self.codes, self.windows)
+        self.desk = CheckinDesk(database, settings, sessions.timetable, self.codes, self.windows)
 
     async def codes(self, now: dt.datetime) -> CheckinCodes:
         if self._codes is None:

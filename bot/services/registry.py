@@ -123,6 +123,5 @@ def build_services(settings: Settings) -> Services:
         services.sessions,
         settings.attendance,
         services.absences,
-        lambda: services.programme,
     )
     return services

@@ -7,7 +7,8 @@ Reminders, check-in and announcements read sessions here, never from the file di
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
@@ -47,15 +48,43 @@ class Timetable:
 
 
 class SessionService:
+    """Reads and writes the coordinator's changes.
+
+    Only this service writes ``session_changes``, so it keeps the rows in memory after the
+    first read (every check-in and reminder round needs the timetable) and reads them again
+    after each of its own writes.
+    """
+
     def __init__(self, database: Database, programme: Callable[[], Programme]) -> None:
         self._db = database
         self._programme = programme
+        self._changes: tuple[SessionChange, ...] | None = None
+        self._writes = 0  # a read that overlapped a write is not kept
 
     async def timetable(self) -> Timetable:
-        programme = self._programme()
-        async with self._db.transaction() as session:
-            changes = list(await session.scalars(select(SessionChange)))
-        return merge(programme, changes)
+        return merge(self._programme(), list(await self._changes_in_force()))
+
+    async def _changes_in_force(self) -> tuple[SessionChange, ...]:
+        changes = self._changes
+        if changes is None:
+            writes = self._writes
+            async with self._db.transaction() as session:
+                changes = tuple(await session.scalars(select(SessionChange)))
+            if writes == self._writes:
+                self._changes = changes
+        return changes
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncSession]:
+        """A transaction that changes sessions; the kept rows are dropped once it ends."""
+        self._writes += 1
+        self._changes = None
+        try:
+            async with self._db.transaction() as session:
+                yield session
+        finally:
+            self._writes += 1
+            self._changes = None
 
     async def add(
         self,
@@ -71,7 +100,7 @@ class SessionService:
         if kind is SessionKind.MODULE:
             raise SessionChangeError("modules_are_fixed")
         _check_times(starts_at, ends_at, now)
-        async with self._db.transaction() as session:
+        async with self._writing() as session:
             row = SessionChange(
                 key="pending",
                 kind=kind.value,
@@ -110,7 +139,7 @@ class SessionService:
         if before.kind is SessionKind.MODULE:
             raise SessionChangeError("modules_are_fixed")
         _check_times(starts_at, ends_at, now)
-        async with self._db.transaction() as session:
+        async with self._writing() as session:
             row = await _row_for(session, before, now, by)
             row.starts_at, row.ends_at = starts_at, ends_at
             if location is not None:
@@ -129,7 +158,7 @@ class SessionService:
             raise SessionChangeError("modules_are_fixed")
         if found.starts_at <= now:
             raise SessionChangeError("already_started")
-        async with self._db.transaction() as session:
+        async with self._writing() as session:
             row = await _row_for(session, found, now, by)
             row.cancelled_at, row.updated_at, row.updated_by = now, now, by
         return found

@@ -21,9 +21,11 @@ from sqlalchemy import event, select, union
 from bot.database import Database
 from bot.models import AbsencePrompt, AttendanceInput, Participant, RegistrationDraft
 
-# Statements that can make an answer pending for someone.
+# Statements that can make an answer pending for someone: those that write one of these
+# tables (a table only read, as in INSERT INTO attendance ... SELECT FROM participants, is
+# not a write to it).
 _WATCHED_WRITE = re.compile(
-    r"\s*(?:INSERT|UPDATE|REPLACE)\b[^;]*?\b"
+    r"\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE)\s+\"?"
     r"(?:registration_drafts|attendance_inputs|absence_prompts|participants)\b",
     re.IGNORECASE,
 )
