@@ -46,6 +46,11 @@ async def test_a_backup_taken_while_the_bot_runs_and_writes_is_complete_and_cons
     async with run_bot(fake, make_settings(fake, database)):
         for user_id in (4001, 4002, 4003):
             await fake.user(user_id, first_name="Sanne").ask("/start")
+        # The welcome goes out first; the contact is written right after it.
+        await fake.wait_until(
+            lambda: len(rows(database, "SELECT telegram_id FROM contacts")) == 3,
+            timeout=10, what="three contacts",
+        )
         # The bot's writes are still in the write-ahead log, not in the main file yet.
         wal = database.with_name(database.name + "-wal")
         assert wal.is_file()
@@ -156,7 +161,9 @@ async def test_a_postgresql_backup_is_a_pg_dump_that_restores(
 ) -> None:
     server, url = postgres
     async with run_bot(fake, make_settings(fake, url)):
-        await fake.user(4001, first_name="Sanne").ask("/start")
+        sanne = fake.user(4001, first_name="Sanne")
+        await sanne.ask("/start")
+        await sanne.ask("/help")  # handled once /start (which records the contact) has finished
         result = cli(monkeypatch, url, "backup")
     assert result.exit_code == 0, result.output
     check_restore(server, tmp_path / "wijkbot-backup-20241210-090000.pgdump")

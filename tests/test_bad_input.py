@@ -88,6 +88,7 @@ async def test_a_failed_send_to_a_blocked_user_marks_them_unreachable(bot: Runni
     assert contact.blocked_at is not None
     reply = await user.ask("/start")
     assert reply.text is not None
+    await user.ask("/help")  # handled once /start (which records the contact) has finished
     refreshed = await bot.services.contacts.get(PARTICIPANT_ID)
     assert refreshed is not None
     assert refreshed.blocked_at is None

@@ -125,6 +125,9 @@ async def test_command_menus_are_set_for_participants_and_coordinators(bot: Runn
     # The coordinator never opened the bot before it started: the menu follows at /start.
     assert f"chat:{COORDINATOR_ID}" not in bot.fake.commands
     await bot.coordinator.ask("/start")
+    # Set right after the welcome, which needs nothing from the database and goes first.
+    await bot.fake.wait_until(lambda: f"chat:{COORDINATOR_ID}" in bot.fake.commands,
+                              timeout=5, what="the coordinator's menu")
     coordinator_menu = [c["command"] for c in bot.fake.commands[f"chat:{COORDINATOR_ID}"]]
     assert participant_menu[:3] == ["start", "programma", "volgende"]
     assert "status" not in participant_menu

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from bot.catalogue import Html
 from bot.programme import Programme, load_programme, parse_programme, read_programme_file
 from bot.services.questions import KnowledgeBase, QuestionService, Reply
+from bot.services.questions.analyse import CORRECTIONS_KEPT
 from bot.services.questions.evaluation import evaluate, load_cases
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -445,3 +447,16 @@ def test_accuracy_on_the_evaluation_set(service: QuestionService) -> None:
     assert holdout.known_accuracy >= 0.9
     assert holdout.unknown_to_fallback >= 0.9
     assert report.percentile_ms(0.5) < 5.0
+
+
+def test_memory_for_typos_stays_bounded_and_known_typos_are_still_fixed(
+    fresh_service: QuestionService,
+) -> None:
+    # Thousands of people typing words nobody typed before must not grow the bot forever.
+    chance = random.Random(3)
+    for _ in range(3 * CORRECTIONS_KEPT):
+        word = "".join(chance.choices("bdfgklmnprstvz", k=7))
+        fresh_service.answer(f"wat is {word}?", DECEMBER_10)
+    assert len(fresh_service.analyser._fixed) <= CORRECTIONS_KEPT
+    reply = ask(fresh_service, "wanneer is de eindpresentatei")
+    assert "19 juni 2025" in reply.html

@@ -30,6 +30,7 @@ LONG_WORD = 9  # from this length two typing errors are forgiven, below one
 OTHER_ORGANISATION = "anders"  # the organisation type of everything the brochure does not name
 IGNORE = "ignore"  # the concept of filler phrases: "ik vroeg me af", "beste wijkbot"
 MIN_FUZZY_PREFIX = 6
+CORRECTIONS_KEPT = 2048  # corrections remembered, oldest dropped first
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,8 @@ class Analyser:
             fixed = found[0]
         else:
             fixed = self._fix_prefix(word)
+        if len(self._fixed) >= CORRECTIONS_KEPT:  # every new typo would stay forever
+            del self._fixed[next(iter(self._fixed))]
         self._fixed[word] = fixed
         return fixed
 
