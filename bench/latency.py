@@ -1,6 +1,6 @@
 """Update handling: our bot against a bare python-telegram-bot echo bot, in the same run.
 
-Run from the repository root:  python bench/latency.py [--samples 200]
+Run from the repository root:  python -m bench.latency [--samples 200]
 
 Both bots poll their own fake Telegram through the same in-process transport, in the same
 process and event loop; the samples alternate between them, so a busy moment of the machine

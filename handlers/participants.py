@@ -12,7 +12,7 @@ from bot.catalogue import Html, t
 from bot.formatting import short_date
 from bot.models import ParticipantStatus
 from bot.numbers import whole_number
-from bot.programme import EligibilitySection
+from bot.programme_file import EligibilitySection
 from bot.services import eligibility
 from bot.services.invites import DEFAULT_DAYS, MAX_DAYS, MAX_USES, NewInvite
 from bot.services.participants import DecisionKind, ParticipantPage, ParticipantView

@@ -23,7 +23,7 @@ from telegram.ext import (
 
 from bot.catalogue import Html, t
 from bot.models import ParticipantStatus
-from bot.programme import EligibilitySection
+from bot.programme_file import EligibilitySection
 from bot.services import eligibility
 from bot.services.eligibility import EligibilityAssessment, organisation_types
 from bot.services.invites import InviteProblem

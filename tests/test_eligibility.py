@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.programme import EligibilitySection, load_programme
+from bot.programme import load_programme
+from bot.programme_file import EligibilitySection
 from bot.services.eligibility import (
     EXPERIENCE_LESS,
     EXPERIENCE_MORE,

@@ -10,7 +10,8 @@ import pytest
 
 from bot.database import Database
 from bot.models import ParticipantStatus
-from bot.programme import EligibilitySection, load_programme
+from bot.programme import load_programme
+from bot.programme_file import EligibilitySection
 from bot.services.eligibility import EXPERIENCE_MORE, NOT_IN_GRONINGEN, ORGANISATION_OTHER
 from bot.services.invites import InviteProblem, InviteService
 from bot.services.participants import DecisionKind, ParticipantService

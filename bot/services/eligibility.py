@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from bot.programme import EligibilitySection
+from bot.programme_file import EligibilitySection
 
 RESIDENT = "bewoner"
 OTHER = "anders"

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.database import Database
 from bot.models import Participant, ParticipantStatus, RegistrationDraft
-from bot.programme import EligibilitySection
+from bot.programme_file import EligibilitySection
 from bot.services.eligibility import EligibilityAssessment, assess
 from bot.services.invites import InviteCheck, consume_invite
 from bot.services.participants import ParticipantView, linked_participant

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.numbers import whole_number
-from bot.programme import EligibilitySection
+from bot.programme_file import EligibilitySection
 from bot.services.eligibility import MAX_YEARS, OTHER, fold, organisation_types, parse_years
 
 NAME_MAX = 100
