@@ -7,6 +7,7 @@ import logging
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
+from bot.lifecycle import POST_START_KEY
 from bot.logs import LoggingApplication, LoggingJobQueue
 from bot.services.questions import QuestionService
 from bot.services.registry import SERVICES_KEY, Services
@@ -67,9 +68,9 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     services.question_service.then(teach)
     await set_command_menus(application.bot, services.settings.coordinators)
     log.info("bot started as @%s", application.bot.username)
-    # Polling starts right after this; the question service is built meanwhile (about a
-    # second), and a question that arrives sooner waits for it.
-    services.question_service.start()
+    # Built in a thread once the bot receives updates (about half a second): building it
+    # before would hold up the first poll. A question that arrives sooner waits for it.
+    application.bot_data[POST_START_KEY] = services.question_service.start
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 # setWebhook at start-up is tried again this often (waiting 1 s and more) if Telegram fails.
 WEBHOOK_BOOTSTRAP_RETRIES = 5
+# bot_data key of a callable run once updates are being received (PTB has no post_start):
+# work that can wait until then does not delay the first poll.
+POST_START_KEY = "post_start"
 
 
 class WebhookListenError(Exception):
@@ -58,6 +61,9 @@ async def running(
         else:
             await _start_webhook(application, webhook)
         await application.start()
+        post_start = application.bot_data.get(POST_START_KEY)
+        if post_start is not None:
+            post_start()
         try:
             yield
         finally:
