@@ -14,9 +14,9 @@ start-up, every minute, and right after a coordinator changes a session:
 
 Sending claims each participant's row in the delivery log just before their message goes
 out through the Deliverer (paced under Telegram's limit, 429 waited out, blocked
-participants marked) and records the outcome right after, so a crash leaves only the few
-rows around the message on its way ``interrupted``. One participant's failure never stops
-the others.
+participants marked) and records the outcome with the next claim, so a crash leaves at most
+one row ``interrupted``: the message on its way. One participant's failure never stops the
+others.
 """
 
 from __future__ import annotations
@@ -215,41 +215,28 @@ class ReminderScheduler:
         text: Html,
         markup: InlineKeyboardMarkup | None,
     ) -> RoundResult:
-        """To each recipient in turn. A participant's row is claimed while the message before
-        theirs is on its way, in one short transaction that also stores the outcome of the
-        one before that: the database work keeps pace with the sending, and a crash leaves
-        at most three rows without an outcome (those around the message on its way)."""
+        """To each recipient in turn. A participant's row is claimed just before their message
+        goes out, in one short transaction that also records the outcome of the message
+        before it. A crash therefore leaves at most one row without an outcome (the message
+        on its way, or one whose answer had not been recorded yet); a participant whose row
+        was not claimed yet gets theirs after the restart."""
         result = RoundResult()
         reminders, now = self._svc.reminders, self._svc.now
-
-        def book(
-            recipient: Recipient | None, settle: list[Outcome]
-        ) -> asyncio.Task[dict[int, int]]:
-            ids = [recipient.participant_id] if recipient is not None else []
-            return asyncio.create_task(
-                reminders.claim(key, kind, when, ids, now(), settle=settle)
-            )
-
-        ahead = book(recipients[0] if recipients else None, [])
         unsettled: list[Outcome] = []
-        try:
-            for index, recipient in enumerate(recipients):
-                claimed = await ahead
-                following = recipients[index + 1] if index + 1 < len(recipients) else None
-                ahead, unsettled = book(following, unsettled), []
-                if recipient.participant_id not in claimed:  # another process has it
-                    result.add([], 1)
-                    continue
-                outcome = await self._send_one(
-                    recipient, claimed[recipient.participant_id], text, markup
-                )
-                unsettled.append(outcome)
-                result.add([outcome], 0)
-            await ahead
-            await reminders.finish(unsettled, now())
-        finally:
-            if not ahead.done():
-                ahead.cancel()
+        for recipient in recipients:
+            claimed = await reminders.claim(
+                key, kind, when, [recipient.participant_id], now(), settle=unsettled
+            )
+            unsettled = []
+            if recipient.participant_id not in claimed:  # another process has it
+                result.add([], 1)
+                continue
+            outcome = await self._send_one(
+                recipient, claimed[recipient.participant_id], text, markup
+            )
+            unsettled.append(outcome)
+            result.add([outcome], 0)
+        await reminders.finish(unsettled, now())
         return result
 
     async def _send_one(

@@ -222,9 +222,10 @@ ONLY_THE_DAY_REMINDER = {
     "WIJKBOT_REMINDERS__WERKSESSIE": "{}",
     "WIJKBOT_REMINDERS__INTERVISIE": "{}",
 }
-# At most this many reminders are left "interrupted" by a kill: those around the one on its
-# way (scheduling/reminders.py claims the next row while a message is being sent).
-INTERRUPTED_REMINDERS_MAX = 3
+# At most this many reminders are left "interrupted" by a kill: the one on its way
+# (scheduling/reminders.py claims each row just before its message goes out). Everyone whose
+# row was not claimed yet gets the reminder after the restart.
+INTERRUPTED_REMINDERS_MAX = 1
 
 
 async def test_a_reminder_round_killed_halfway_reaches_everyone_once(
