@@ -30,16 +30,16 @@ async def start(update: Update, context: Context) -> None:
         return
     payload = context.args[0] if context.args else ""
     if payload.startswith(INVITE_PREFIX):
-        await _record_contact(update, context)
+        await _record_contact(update, context, user.id, chat.id)
         await registration.begin(update, context, payload.removeprefix(INVITE_PREFIX))
         return
     if payload.startswith(checkin.PAYLOAD_PREFIX):
-        await _record_contact(update, context)
+        await _record_contact(update, context, user.id, chat.id)
         await checkin.deep_link(update, context, payload.removeprefix(checkin.PAYLOAD_PREFIX))
         return
     course = svc.programme.data.course
     # The welcome needs nothing from the database: the person sees it first, and the
-    # contact is recorded right after (a failure there is still reported as usual).
+    # contact is recorded right after.
     await reply(
         update,
         context,
@@ -51,18 +51,14 @@ async def start(update: Update, context: Context) -> None:
             tagline=course.tagline,
         ),
     )
-    await _record_contact(update, context)
+    await _record_contact(update, context, user.id, chat.id)
 
 
-async def _record_contact(update: Update, context: Context) -> None:
+async def _record_contact(update: Update, context: Context, user_id: int, chat_id: int) -> None:
     """Remember the private chat (for reminders); a coordinator's first visit sets their menu."""
     svc = services(context)
-    user = update.effective_user
-    chat = update.effective_chat
-    if user is None or chat is None:
-        return
     try:
-        first_time = await svc.contacts.seen(user.id, chat.id, svc.now())
+        first_time = await svc.contacts.seen(user_id, chat_id, svc.now())
     except Exception as error:
         if not database_unavailable(error):
             raise
@@ -71,7 +67,7 @@ async def _record_contact(update: Update, context: Context) -> None:
                     type(error).__name__)
         return
     if first_time and is_coordinator(update, context):
-        await set_command_menus(context.bot, [user.id])
+        await set_command_menus(context.bot, [user_id])
 
 
 async def help_command(update: Update, context: Context) -> None:

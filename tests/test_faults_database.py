@@ -121,3 +121,24 @@ async def test_an_unreachable_database_asks_to_try_again_then_carries_on(
         await to_organisation_question(user)  # back to normal
         async with database.transaction() as session:
             assert (await session.scalars(select(Participant))).all() == []
+
+
+async def test_start_still_welcomes_when_the_database_is_unreachable(
+    fake: FakeTelegram, quick_settings: Settings, frozen_time: time_machine.Coordinates,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The welcome needs nothing from the database; only recording the contact fails.
+    async with run_bot(fake, quick_settings) as bot:
+        user = bot.user()
+        database = bot.services.database
+        await database.engine.dispose()
+        with database_unreachable(database):
+            welcome = await user.ask("/start", timeout=10)
+            assert "Ik ben Wijkbot" in welcome.content
+            await user.expect_no_message(within=0.5)  # no "probeer het zo nog eens" after it
+        assert any(r.levelno == logging.WARNING and "contact not recorded" in r.getMessage()
+                   for r in caplog.records)
+        assert await bot.services.contacts.get(PARTICIPANT_ID) is None
+        await user.ask("/start")  # the database is back: recorded this time
+        await user.ask("/help")  # handled once that /start has finished
+        assert await bot.services.contacts.get(PARTICIPANT_ID) is not None
