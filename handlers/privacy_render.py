@@ -10,6 +10,7 @@ from bot.catalogue import Html, t
 from bot.formatting import clock, session_name, short_date
 from bot.models import DeliveryStatus, ParticipantStatus
 from bot.services.attendance_rules import Mark
+from bot.services.reminders import DeliveryStatus as ReminderStatus
 from handlers import participants
 from handlers.attendance_render import status_label
 from handlers.context import Context, services
@@ -150,10 +151,11 @@ def _attendance(data: dict[str, Any], context: Context) -> list[Html]:
 
 def _reminders(data: dict[str, Any]) -> list[Html]:
     """Shown to approved participants (who can choose them) and whoever got or chose any."""
-    chosen: dict[str, bool] = data.get("reminder_preferences") or {}
+    chosen: dict[str, bool] = data.get("reminder_preferences") or {}  # empty: no participant
     person = data.get("participant") or {}
     approved = person.get("status") == ParticipantStatus.APPROVED
-    if not chosen or not (approved or data["reminders"] or not all(chosen.values())):
+    switched_off = not all(chosen.values())
+    if not chosen or not (approved or data["reminders"] or switched_off):
         return []
     lines = [
         t(
@@ -162,7 +164,7 @@ def _reminders(data: dict[str, Any]) -> list[Html]:
         )
         for kind, on in chosen.items()
     ]
-    sent = sum(r["status"] == "sent" for r in data["reminders"])
+    sent = sum(r["status"] == ReminderStatus.SENT for r in data["reminders"])
     lines.append(t("privacy.mine_reminders_sent", count=sent))
     return [t("privacy.mine_reminders", settings=_lines(lines))]
 
