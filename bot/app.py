@@ -1,4 +1,8 @@
-"""The application factory: one PTB Application wired to the services and handlers."""
+"""The application factory: one PTB Application wired to the services, handlers and jobs.
+
+Only :func:`build_application` wires things together: the handlers (handlers/routing.py),
+the sender, the jobs and the outbox (scheduling/jobs.py), ``post_init`` and ``post_shutdown``.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,11 @@ from bot.logs import LoggingApplication, LoggingJobQueue
 from bot.services.questions import QuestionService
 from bot.services.registry import SERVICES_KEY, Services
 from bot.telegram_calls import ResilientRateLimiter, polling_request
-from handlers import register_handlers
 from handlers.menu import set_command_menus
+from handlers.routing import register_handlers
+from scheduling import jobs
 from scheduling.delivery import DELIVERER_KEY, Deliverer
+from scheduling.reminders import scheduler_of
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +59,8 @@ def build_application(
     application.bot_data[DELIVERER_KEY] = Deliverer(
         application.bot, on_blocked=blocked, max_attempts=1
     )
-    register_handlers(application)
+    register_handlers(application, frozenset(services.settings.coordinators))
+    jobs.install(application)
     return application
 
 
@@ -67,6 +74,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 
     services.question_service.then(teach)
     await set_command_menus(application.bot, services.settings.coordinators)
+    # The reminder jobs exist before the first poll: overdue ones go out at once.
+    await scheduler_of(application.bot_data).prepare()
     log.info("bot started as @%s", application.bot.username)
     # Built in a thread once the bot receives updates (about half a second): building it
     # before would hold up the first poll. A question that arrives sooner waits for it.

@@ -78,18 +78,6 @@ class Participant(Base):
     blocked_at: Mapped[dt.datetime | None]
 
 
-class RegistrationDraft(Base):
-    """The answers of a registration in progress: survives a restart, removed when done."""
-
-    __tablename__ = "registration_drafts"
-
-    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger)
-    step: Mapped[str] = mapped_column(String(16))
-    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
-    started_at: Mapped[dt.datetime]
-    updated_at: Mapped[dt.datetime] = mapped_column(index=True)
-
 
 class Invite(Base):
     """An invite deep link. Only a hash of the token is stored; the link is shown once."""
@@ -131,7 +119,6 @@ class InboxQuestion(Base):
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), index=True)
     asked_at: Mapped[dt.datetime]
-    answering_by: Mapped[int | None] = mapped_column(BigInteger, index=True)
     answer: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[dt.datetime | None]
     answered_by: Mapped[int | None] = mapped_column(BigInteger)
@@ -257,18 +244,6 @@ class CheckinSecret(Base):
     created_at: Mapped[dt.datetime]
 
 
-class AttendanceInput(Base):
-    """A typed answer the bot waits for: a check-in code, or a coordinator's correction reason."""
-
-    __tablename__ = "attendance_inputs"
-
-    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # code, reason
-    session_key: Mapped[str] = mapped_column(String(40))
-    participant_id: Mapped[int | None]  # reason: whose status changes
-    status: Mapped[str | None] = mapped_column(String(16))  # reason: the new status
-    created_at: Mapped[dt.datetime]
-
 
 class AnnouncementState(enum.StrEnum):
     """Where an announcement stands: drafted, waiting for its time, going out, done."""
@@ -384,22 +359,6 @@ class AnnouncementDelivery(Base):
     removed_at: Mapped[dt.datetime | None]
 
 
-class CoordinatorStep(Base):
-    """What a coordinator's next typed message is for (announcement text, a time, a name)."""
-
-    __tablename__ = "coordinator_steps"
-
-    coordinator_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    step: Mapped[str] = mapped_column(String(24))
-    announcement_id: Mapped[int | None] = mapped_column(
-        ForeignKey("announcements.id", ondelete="CASCADE")
-    )
-    group_id: Mapped[int | None] = mapped_column(
-        ForeignKey("participant_groups.id", ondelete="CASCADE")
-    )
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    updated_at: Mapped[dt.datetime]
-
 
 class ReminderDelivery(Base):
     """One reminder or change notice for one participant: claimed before it is sent.
@@ -444,17 +403,6 @@ class ReminderPreference(Base):
     updated_at: Mapped[dt.datetime]
 
 
-class AbsencePrompt(Base):
-    """The bot asked this participant for the reason of an afmelding and awaits the answer."""
-
-    __tablename__ = "absence_prompts"
-
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
-    )
-    session_key: Mapped[str] = mapped_column(String(40))
-    asked_at: Mapped[dt.datetime]
-
 
 class SessionSnapshot(Base):
     """The timetable as participants were last told it: changes are found by comparison.
@@ -479,3 +427,21 @@ class SessionSnapshot(Base):
     notice: Mapped[str | None] = mapped_column(String(16))
     previous_start: Mapped[dt.datetime | None]
     notified_at: Mapped[dt.datetime | None]
+
+
+class PendingInput(Base):
+    """What a person's next typed message is for: one row per person, for every feature.
+
+    ``kind`` names the step (see bot/services/pending.py), ``payload`` holds what the step
+    needs (a registration's answers, the session being moved, the question being answered).
+    A row past ``expires_at`` no longer counts; starting another step replaces the row.
+    """
+
+    __tablename__ = "pending_inputs"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)

@@ -28,8 +28,8 @@ from bot.services.announcement_types import (
     check_content,
 )
 from bot.services.audiences import Audience, AudienceKind
+from bot.services.pending import Pending, PendingKind
 from bot.services.registry import Services
-from bot.services.steps import Step, StepKind
 from handlers.context import Context, reply, services, user_id
 from scheduling.announcement_sender import send_content
 from scheduling.outbox import outbox_of
@@ -177,49 +177,50 @@ async def ask_correction(update: Update, context: Context, number: int) -> None:
         await query.answer(t("announce.gone"), show_alert=True)
         return
     await query.answer()
-    await svc.steps.set(coordinator, Step(StepKind.ANNOUNCEMENT_EDIT, number), svc.now())
+    await svc.pending.start(
+        coordinator, PendingKind.ANNOUNCEMENT_EDIT, {"announcement_id": number}, svc.now()
+    )
     key = "announce.ask_correction" if found.content.media_kind is None else (
         "announce.ask_correction_caption"
     )
     await reply(update, context, t(key, number=number))
 
 
-async def take_correction(
-    update: Update, context: Context, coordinator: int, step: Step
-) -> None:
+async def take_correction(update: Update, context: Context, pending: Pending) -> bool:
+    """The corrected text of an announcement that went out."""
     message = update.effective_message
     chat = update.effective_chat
-    assert message is not None
-    assert chat is not None
-    assert step.announcement_id is not None
+    if message is None or chat is None:
+        return False
     svc = services(context)
-    number = step.announcement_id
+    coordinator = pending.telegram_id
+    number = pending.get_int("announcement_id")
     if not message.text:
         await reply(update, context, t("announce.correction_text_only"))
-        return
-    found = await svc.announcements.get(number)
-    if found is None:
-        await svc.steps.clear(coordinator)
+        return True
+    found = await svc.announcements.get(number) if number is not None else None
+    if number is None or found is None:
+        await svc.pending.clear(coordinator, PendingKind.ANNOUNCEMENT_EDIT)
         await reply(update, context, t("announce.gone"))
-        return
+        return True
     corrected = Content(message.text_html, found.content.media_kind, found.content.file_id)
     try:
         check_content(corrected, len(message.text))
     except AnnouncementError as error:
         await reply(update, context, t(f"announce.problem_{error.problem.value}"))
-        return
+        return True
     if corrected.html == found.content.html:
         await reply(update, context, t("announce.correction_same"))
-        return
+        return True
     try:
         proposal, delivered = await svc.announcements.propose_edit(
             number, corrected.html, svc.now()
         )
     except AnnouncementError:
-        await svc.steps.clear(coordinator)
+        await svc.pending.clear(coordinator, PendingKind.ANNOUNCEMENT_EDIT)
         await reply(update, context, t("announce.gone"))
-        return
-    await svc.steps.clear(coordinator)
+        return True
+    await svc.pending.clear(coordinator, PendingKind.ANNOUNCEMENT_EDIT)
     await send_content(context.bot, chat.id, corrected)
     rows = [
         [(t("announce.correct_confirm"), f"ann:ed:{number}:{proposal.token}")],
@@ -227,6 +228,7 @@ async def take_correction(
     ]
     text = t("announce.confirm_correction", number=number, count=delivered)
     await reply(update, context, text, reply_markup=keyboard(rows))
+    return True
 
 
 async def confirm_correction(update: Update, context: Context, number: int, token: str) -> None:

@@ -2,8 +2,9 @@
 
 Only coordinators: the commands carry the coordinators filter and every button checks again.
 The confirm buttons carry the draft's one-time id (see bot/services/announcements.py).
-Typed input a flow waits for (the text, a time, a correction, a group name) is read in
-handler group -3, before anything else, and only while such a step is open.
+Typed input a flow waits for (the text, a time, a correction) is a pending input: it reaches
+:func:`take_text`, :func:`take_time` or ``take_correction`` through the dispatcher in
+handlers/pending.py.
 """
 
 from __future__ import annotations
@@ -12,14 +13,6 @@ import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import (
-    Application,
-    ApplicationHandlerStop,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
 
 from bot.announcement_texts import audience_label, group_kind_label, moment, progress_text
 from bot.catalogue import Html, t
@@ -32,19 +25,14 @@ from bot.services.announcement_types import (
 )
 from bot.services.audiences import Audience, AudienceKind, AudienceUnavailable
 from bot.services.moments import MomentError, parse_moment
-from bot.services.registry import SERVICES_KEY, Services
-from bot.services.steps import Step, StepKind
+from bot.services.pending import Pending, PendingKind
 from handlers import announcement_reports as reports
-from handlers import groups
 from handlers.announcement_reports import drop_buttons, keyboard
-from handlers.context import Context, is_coordinator, reply, services, user_id
+from handlers.context import Context, reply, services, user_id
 from scheduling.announcement_sender import send_content
-from scheduling.outbox import install, outbox_of
+from scheduling.outbox import outbox_of
 
 log = logging.getLogger(__name__)
-
-# Typed answers to an open coordinator step come before every other handler.
-STEPS_GROUP = -3
 
 _AUDIENCES = (
     (AudienceKind.APPROVED, "announce.audience_approved"),
@@ -79,28 +67,32 @@ async def announce_command(update: Update, context: Context) -> None:
     if coordinator is None:
         return
     svc = services(context)
-    await svc.steps.set(coordinator, Step(StepKind.ANNOUNCEMENT_TEXT), svc.now())
+    await svc.pending.start(coordinator, PendingKind.ANNOUNCEMENT_TEXT, {}, svc.now())
     await reply(update, context, t("announce.ask_text"))
 
 
-async def take_text(update: Update, context: Context, coordinator: int) -> None:
+async def take_text(update: Update, context: Context, pending: Pending) -> bool:
+    """The announcement itself: text, or a photo or document with a caption."""
     message = update.effective_message
-    assert message is not None
+    if message is None:
+        return False
     found = content_of(message)
     if found is None:
         await reply(update, context, t("announce.unsupported"))
-        return
+        return True
     content, length = found
     try:
         check_content(content, length)
     except AnnouncementError as error:
         await reply(update, context, problem_text(error.problem))
-        return
+        return True
     svc = services(context)
+    coordinator = pending.telegram_id
     number = await svc.announcements.new_draft(coordinator, content, svc.now())
-    await svc.steps.clear(coordinator)
+    await svc.pending.clear(coordinator, PendingKind.ANNOUNCEMENT_TEXT)
     markup = audience_keyboard(number)
     await reply(update, context, t("announce.choose_audience"), reply_markup=markup)
+    return True
 
 
 def audience_keyboard(number: int) -> InlineKeyboardMarkup:
@@ -232,32 +224,40 @@ async def ask_time(update: Update, context: Context, number: int, token: str) ->
         await query.answer(t("announce.stale"), show_alert=True)
         return
     await query.answer()
-    await svc.steps.set(coordinator, Step(StepKind.ANNOUNCEMENT_TIME, number), svc.now())
+    await svc.pending.start(
+        coordinator, PendingKind.ANNOUNCEMENT_TIME, {"announcement_id": number}, svc.now()
+    )
     await reply(update, context, t("announce.ask_time"))
 
 
-async def take_time(update: Update, context: Context, coordinator: int, step: Step) -> None:
+async def take_time(update: Update, context: Context, pending: Pending) -> bool:
+    """When a planned announcement goes out, typed in Dutch ("morgen 9:00")."""
     message = update.effective_message
-    assert message is not None
-    assert step.announcement_id is not None
+    if message is None:
+        return False
     svc = services(context)
+    coordinator = pending.telegram_id
+    number = pending.get_int("announcement_id")
+    if number is None:
+        await svc.pending.clear(coordinator, PendingKind.ANNOUNCEMENT_TIME)
+        await reply(update, context, t("announce.gone"))
+        return True
     if not message.text:
         await reply(update, context, t("announce.ask_time"))
-        return
+        return True
     try:
         when = parse_moment(message.text, svc.now(), svc.settings.tz)
     except MomentError as error:
         problem = t(f"announce.time_{error.problem.value}")
         await reply(update, context, Html(f"{problem}\n\n{t('announce.ask_time')}"))
-        return
-    number = step.announcement_id
+        return True
     try:
         draft = await svc.announcements.propose_time(number, when, svc.now())
     except AnnouncementError:
-        await svc.steps.clear(coordinator)
+        await svc.pending.clear(coordinator, PendingKind.ANNOUNCEMENT_TIME)
         await reply(update, context, t("announce.gone"))
-        return
-    await svc.steps.clear(coordinator)
+        return True
+    await svc.pending.clear(coordinator, PendingKind.ANNOUNCEMENT_TIME)
     label = await reports.planned_label(svc, draft.audience)
     rows = [
         [(t("announce.plan_confirm"), f"ann:at:{number}:{draft.token}")],
@@ -266,6 +266,7 @@ async def take_time(update: Update, context: Context, coordinator: int, step: St
     ]
     text = t("announce.confirm_time", when=moment(when, svc.settings.tz), audience=label)
     await reply(update, context, text, reply_markup=keyboard(rows))
+    return True
 
 
 async def confirm_plan(update: Update, context: Context, number: int, token: str) -> None:
@@ -293,9 +294,11 @@ async def cancel_draft(update: Update, context: Context, number: int) -> None:
     assert coordinator is not None
     svc = services(context)
     cancelled = await svc.announcements.cancel_draft(number, svc.now())
-    step = await svc.steps.current(coordinator, svc.now())
-    if step is not None and step.announcement_id == number:
-        await svc.steps.clear(coordinator)
+    step = await svc.pending.current(
+        coordinator, svc.now(), PendingKind.ANNOUNCEMENT_TIME, PendingKind.ANNOUNCEMENT_EDIT
+    )
+    if step is not None and step.get_int("announcement_id") == number:
+        await svc.pending.clear(coordinator, step.kind)
     if not cancelled:
         await query.answer(t("announce.stale"), show_alert=True)
         return
@@ -311,10 +314,6 @@ async def button(update: Update, context: Context) -> None:
     """Every ``ann:`` button; coordinators only, whatever the button claims."""
     query = update.callback_query
     if query is None:
-        return
-    if not is_coordinator(update, context):
-        log.info("refused an announcement button from user %s", user_id(update))
-        await query.answer(t("fallback.stale_button"))
         return
     parts = (query.data or "").split(":")
     action = parts[1] if len(parts) > 1 else ""
@@ -344,60 +343,11 @@ async def button(update: Update, context: Context) -> None:
         await query.answer(t("fallback.stale_button"))
 
 
-async def step_message(update: Update, context: Context) -> None:
-    """Group -3: input for an open coordinator step; without one, the update passes on."""
-    coordinator = user_id(update)
-    if coordinator is None:
-        return
-    svc = services(context)
-    step = await svc.steps.current(coordinator, svc.now())
-    if step is None:
-        return
-    if step.kind is StepKind.ANNOUNCEMENT_TEXT:
-        await take_text(update, context, coordinator)
-    elif step.kind is StepKind.ANNOUNCEMENT_TIME:
-        await take_time(update, context, coordinator, step)
-    elif step.kind is StepKind.ANNOUNCEMENT_EDIT:
-        await reports.take_correction(update, context, coordinator, step)
-    else:
-        await groups.take_name(update, context, coordinator, step)
-    raise ApplicationHandlerStop
-
-
-async def cancel_step(update: Update, context: Context) -> None:
+async def cancel_step(update: Update, context: Context, pending: Pending) -> None:
     """/annuleren while a step is open stops it (and drops a draft waiting for its time)."""
-    coordinator = user_id(update)
-    if coordinator is None:
-        return
     svc = services(context)
-    step = await svc.steps.current(coordinator, svc.now())
-    if step is None:
-        return
-    await svc.steps.clear(coordinator)
-    if step.kind is StepKind.ANNOUNCEMENT_TIME and step.announcement_id is not None:
-        await svc.announcements.cancel_draft(step.announcement_id, svc.now())
+    await svc.pending.clear(pending.telegram_id, pending.kind)
+    number = pending.get_int("announcement_id")
+    if pending.kind is PendingKind.ANNOUNCEMENT_TIME and number is not None:
+        await svc.announcements.cancel_draft(number, svc.now())
     await reply(update, context, t("announce.step_cancelled"))
-    raise ApplicationHandlerStop
-
-
-def register(application: Application, group: int) -> None:  # type: ignore[type-arg]
-    svc: Services = application.bot_data[SERVICES_KEY]
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    coordinators = filters.User(user_id=svc.settings.coordinators)
-    install(application)
-    application.add_handler(
-        CommandHandler("annuleren", cancel_step, filters=private & coordinators), STEPS_GROUP
-    )
-    application.add_handler(
-        MessageHandler(private & coordinators & ~filters.COMMAND, step_message), STEPS_GROUP
-    )
-    for name, callback in {
-        "bericht": announce_command,
-        "berichten": reports.list_command,
-        "geplandeberichten": reports.planned_command,
-    }.items():
-        application.add_handler(
-            CommandHandler(name, callback, filters=private & coordinators), group
-        )
-    application.add_handler(CallbackQueryHandler(button, pattern=r"^ann:"), group)
-    groups.register(application, group)

@@ -4,8 +4,8 @@ Callback data: ``att:c:<session>:<participant>`` (correct this person),
 ``att:s:<session>:<participant>:<mark>`` (the new status; the reason is asked next),
 ``att:x`` (cancel a correction).
 
-Typed answers the bot waits for (a check-in code after "Ik ben er", a correction's reason)
-are read in handler group -4, before other text handlers, only from people with such a wait.
+The reason for a correction is a pending input (kind ``presence_reason``): the coordinator's
+typed reason reaches :func:`take_reason` through the dispatcher in handlers/pending.py.
 """
 
 from __future__ import annotations
@@ -15,14 +15,6 @@ import io
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    Application,
-    ApplicationHandlerStop,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
 
 from bot.catalogue import t
 from bot.formatting import session_name
@@ -30,22 +22,20 @@ from bot.models import ParticipantStatus
 from bot.numbers import whole_number
 from bot.programme import Session
 from bot.services import export
-from bot.services.attendance import REASON_MAX, CorrectionError, PendingInput
+from bot.services.attendance import REASON_MAX, CorrectionError
 from bot.services.attendance_rules import Mark, in_window
 from bot.services.attendance_views import PersonLine
 from bot.services.calendar import calendar_slug
 from bot.services.checkin_windows import find_session, latest_started
-from bot.services.registry import SERVICES_KEY, Services
-from handlers import checkin
+from bot.services.pending import Pending, PendingKind
 from handlers.attendance_render import overview_text, record_text, status_label
-from handlers.context import Context, is_coordinator, reply, services, user_id
-from scheduling import attendance_jobs
+from handlers.context import Context, reply, services, user_id
 
 log = logging.getLogger(__name__)
 
-STEPS_GROUP = -4  # -1 registration, -2 questions, -3 announcements, -6 reminders
 _NAME_MAX = 24
 _MARKS = {"p": Mark.PRESENT, "l": Mark.LATE, "e": Mark.EXCUSED, "a": Mark.ABSENT}
+_STATUSES = {mark.value: mark for mark in Mark}
 _NOT_PARTICIPANT = {
     ParticipantStatus.PENDING: "attendance.pending",
     ParticipantStatus.REJECTED: "attendance.rejected",
@@ -116,8 +106,8 @@ async def presence_command(update: Update, context: Context) -> None:
     svc = services(context)
     now = svc.now()
     coordinator = user_id(update)
-    if coordinator is not None:
-        await svc.attendance.clear_input(coordinator)  # a correction left halfway is dropped
+    if coordinator is not None:  # a correction left halfway is dropped
+        await svc.pending.clear(coordinator, PendingKind.PRESENCE_REASON)
     found = await _choose_session(update, context, " ".join(context.args or []).strip(), now)
     if found is None:
         return
@@ -137,15 +127,11 @@ async def correction_button(update: Update, context: Context) -> None:
     coordinator = user_id(update)
     if query is None or coordinator is None:
         return
-    if not is_coordinator(update, context):
-        log.info("refused a coordinator button from user %s", coordinator)
-        await query.answer(t("fallback.stale_button"))
-        return
     svc = services(context)
     now = svc.now()
     parts = (query.data or "").split(":")
     if parts[:2] == ["att", "x"]:
-        await svc.attendance.clear_input(coordinator)
+        await svc.pending.clear(coordinator, PendingKind.PRESENCE_REASON)
         await query.answer()
         await reply(update, context, t("presence.cancelled"))
         return
@@ -181,8 +167,11 @@ async def correction_button(update: Update, context: Context) -> None:
     if mark is None:
         await reply(update, context, t("presence.gone"))
         return
-    await svc.attendance.expect_input(
-        coordinator, "reason", found.key, now, participant_id=line.participant_id, status=mark
+    await svc.pending.start(
+        coordinator,
+        PendingKind.PRESENCE_REASON,
+        {"session_key": found.key, "participant_id": line.participant_id, "status": mark.value},
+        now,
     )
     text = t("presence.ask_reason", name=name, session=session_name(found),
              new=status_label(mark), old=status_label(line.shown))
@@ -193,29 +182,33 @@ def _shown_name(line: PersonLine) -> str:
     return line.name or t("presence.forgotten_name", number=line.participant_id)
 
 
-async def typed_reason(update: Update, context: Context, pending: PendingInput, text: str) -> None:
-    coordinator = user_id(update)
-    if coordinator is None or pending.participant_id is None or pending.status is None:
-        return
+async def take_reason(update: Update, context: Context, pending: Pending) -> bool:
+    """The coordinator's reason for a correction, then the correction is made."""
+    message = update.effective_message
+    text = message.text if message is not None else None
+    if not text:
+        return False
+    coordinator = pending.telegram_id
     svc = services(context)
+    participant_id, session_key = pending.get_int("participant_id"), pending.get_str("session_key")
+    status = _STATUSES.get(pending.get_str("status") or "")
+    if participant_id is None or session_key is None or status is None:
+        await svc.pending.clear(coordinator, PendingKind.PRESENCE_REASON)
+        await reply(update, context, t("presence.gone"))
+        return True
     try:
         correction = await svc.attendance.correct(
-            pending.participant_id,
-            pending.session_key,
-            pending.status,
-            text,
-            by=coordinator,
-            now=svc.now(),
+            participant_id, session_key, status, text, by=coordinator, now=svc.now()
         )
     except CorrectionError as error:
         if error.code == "reason_too_long":
             await reply(update, context, t("presence.reason_too_long", limit=REASON_MAX),
                         reply_markup=_cancel_markup())
-            return
-        await svc.attendance.clear_input(coordinator)
+            return True
+        await svc.pending.clear(coordinator, PendingKind.PRESENCE_REASON)
         await reply(update, context, t("presence.gone"))
-        return
-    await svc.attendance.clear_input(coordinator)
+        return True
+    await svc.pending.clear(coordinator, PendingKind.PRESENCE_REASON)
     name = correction.name or t("presence.forgotten_name", number=correction.participant_id)
     old = status_label(correction.old) if correction.old else t("presence.no_status")
     await reply(
@@ -224,25 +217,7 @@ async def typed_reason(update: Update, context: Context, pending: PendingInput, 
         t("presence.corrected", name=name, session=session_name(correction.session), old=old,
           new=status_label(correction.new), reason=text.strip()),
     )
-
-
-async def typed_answer(update: Update, context: Context) -> None:
-    """Group -4: a code after "Ik ben er", or a coordinator's reason for a correction."""
-    message = update.effective_message
-    telegram_id = user_id(update)
-    if message is None or telegram_id is None or not message.text:
-        return
-    svc = services(context)
-    if not await svc.typed_inputs.may_be_pending(telegram_id):
-        return
-    pending = await svc.attendance.pending_input(telegram_id, svc.now())
-    if pending is None:
-        return
-    if pending.kind == "reason" and is_coordinator(update, context):
-        await typed_reason(update, context, pending, message.text)
-        raise ApplicationHandlerStop
-    if pending.kind == "code" and await checkin.typed_code(update, context, message.text):
-        raise ApplicationHandlerStop
+    return True
 
 
 # -- coordinators: /export --------------------------------------------------------------------
@@ -273,21 +248,3 @@ async def export_command(update: Update, context: Context) -> None:
         parse_mode="HTML",
     )
     log.info("attendance exported: %d rows, %d sessions", len(matrix.rows), len(matrix.sessions))
-
-
-def register(application: Application, group: int) -> None:  # type: ignore[type-arg]
-    """Every attendance handler (check-in included) and the attendance job."""
-    svc: Services = application.bot_data[SERVICES_KEY]
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    coordinators = filters.User(user_id=svc.settings.coordinators)
-    application.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND & private, typed_answer), STEPS_GROUP
-    )
-    checkin.register(application, group)
-    application.add_handler(CommandHandler("aanwezigheid", own_command, filters=private), group)
-    for name, callback in {"presentie": presence_command, "export": export_command}.items():
-        application.add_handler(
-            CommandHandler(name, callback, filters=private & coordinators), group
-        )
-    application.add_handler(CallbackQueryHandler(correction_button, pattern=r"^att:"), group)
-    attendance_jobs.schedule(application)

@@ -12,7 +12,6 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.catalogue import t
 from bot.formatting import clock, session_name, short_date
@@ -21,9 +20,9 @@ from bot.services.attendance_rules import in_window, window_opens
 from bot.services.checkin import Method, Outcome
 from bot.services.checkin_codes import looks_like_code, qr_png
 from bot.services.checkin_windows import find_session
-from bot.services.registry import SERVICES_KEY, Services
+from bot.services.pending import Pending, PendingKind
 from handlers.attendance_render import checkin_reply, display_caption
-from handlers.context import Context, is_coordinator, reply, services, user_id
+from handlers.context import Context, reply, services, user_id
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,9 @@ async def _ask_code(update: Update, context: Context, telegram_id: int) -> None:
     now = svc.now()
     result = await svc.attendance.prepare(telegram_id, now)
     if result.outcome is Outcome.READY and result.session is not None:
-        await svc.attendance.expect_input(telegram_id, "code", result.session.key, now)
+        await svc.pending.start(
+            telegram_id, PendingKind.CHECKIN_CODE, {"session_key": result.session.key}, now
+        )
     await reply(update, context, checkin_reply(result, svc.settings.attendance, now))
 
 
@@ -74,9 +75,9 @@ async def checkin_command(update: Update, context: Context) -> None:
     now = svc.now()
     result = await svc.attendance.check_in(telegram_id, given, Method.CODE, now)
     if result.outcome not in (Outcome.WRONG_CODE, Outcome.EXPIRED_CODE) and (
-        await svc.typed_inputs.may_be_pending(telegram_id)
+        await svc.pending.may_be_pending(telegram_id)
     ):
-        await svc.attendance.clear_input(telegram_id)
+        await svc.pending.clear(telegram_id, PendingKind.CHECKIN_CODE)
     await reply(update, context, checkin_reply(result, svc.settings.attendance, now))
 
 
@@ -102,16 +103,18 @@ async def here_button(update: Update, context: Context) -> None:
     await _ask_code(update, context, telegram_id)
 
 
-async def typed_code(update: Update, context: Context, text: str) -> bool:
+async def take_code(update: Update, context: Context, pending: Pending) -> bool:
     """A message while the bot waits for a code; False when it is no code (passed on)."""
-    telegram_id = user_id(update)
-    if telegram_id is None or not looks_like_code(text):
+    message = update.effective_message
+    text = message.text if message is not None else None
+    if not text or not looks_like_code(text):
         return False
+    telegram_id = pending.telegram_id
     svc = services(context)
     now = svc.now()
     result = await svc.attendance.check_in(telegram_id, text, Method.BUTTON, now)
     if result.outcome not in (Outcome.WRONG_CODE, Outcome.EXPIRED_CODE):
-        await svc.attendance.clear_input(telegram_id)
+        await svc.pending.clear(telegram_id, PendingKind.CHECKIN_CODE)
     await reply(update, context, checkin_reply(result, svc.settings.attendance, now))
     return True
 
@@ -241,10 +244,6 @@ async def display_button(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if query is None or chat is None:
         return
-    if not is_coordinator(update, context):
-        log.info("refused a coordinator button from user %s", user_id(update))
-        await query.answer(t("fallback.stale_button"))
-        return
     _, action, key = (query.data or "::").split(":", 2)
     svc = services(context)
     now = svc.now()
@@ -262,23 +261,3 @@ async def display_button(update: Update, context: Context) -> None:
         return
     await query.answer(t("checkin.refreshed"))
     await show_display(context, chat.id, found)
-
-
-def register(application: Application, group: int) -> None:  # type: ignore[type-arg]
-    svc: Services = application.bot_data[SERVICES_KEY]
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
-    coordinators = filters.User(user_id=svc.settings.coordinators)
-    application.add_handler(CommandHandler("checkin", checkin_command, filters=private), group)
-    application.add_handler(CommandHandler("checkin", group_checkin, filters=groups), group)
-    for name, callback in {
-        "opencheckin": open_command,
-        "sluitcheckin": close_command,
-    }.items():
-        application.add_handler(
-            CommandHandler(name, callback, filters=private & coordinators), group
-        )
-    application.add_handler(CallbackQueryHandler(here_button, pattern=r"^chk:here:"), group)
-    application.add_handler(
-        CallbackQueryHandler(display_button, pattern=r"^chk:(new|close):"), group
-    )

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
+from bot.catalogue import plain
 from bot.services.registry import SERVICES_KEY, Services
 from bot.telegram_text import split_html
 from scheduling.delivery import DELIVERER_KEY, Deliverer
 
 Context = ContextTypes.DEFAULT_TYPE
+Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
+
+log = logging.getLogger(__name__)
 
 
 def deliverer(context: Context) -> Deliverer:
@@ -32,6 +39,25 @@ def user_id(update: Update) -> int | None:
 
 def is_coordinator(update: Update, context: Context) -> bool:
     return services(context).settings.is_coordinator(user_id(update))
+
+
+def coordinator_only(callback: Callback) -> Callback:
+    """A button only coordinators may use: anyone else's tap is refused like an old button.
+
+    (Coordinator commands carry the coordinators filter instead: for anyone else they do
+    not exist, and the fallback answers.)"""
+
+    @functools.wraps(callback)
+    async def guarded(update: Update, context: Context) -> None:
+        if is_coordinator(update, context):
+            await callback(update, context)
+            return
+        log.info("refused a coordinator button from user %s", user_id(update))
+        query = update.callback_query
+        if query is not None:
+            await query.answer(plain("fallback.stale_button"))
+
+    return guarded
 
 
 def is_private(update: Update) -> bool:

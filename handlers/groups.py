@@ -11,17 +11,18 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.announcement_texts import group_kind_label
 from bot.catalogue import Html, plain, t
 from bot.numbers import whole_number
 from bot.services.groups import NAME_MAX, GroupError, GroupKind, GroupView
-from bot.services.registry import SERVICES_KEY, Services
-from bot.services.steps import Step, StepKind
-from handlers.context import Context, is_coordinator, reply, services, user_id
+from bot.services.pending import Pending, PendingKind
+from bot.services.registry import Services
+from handlers.context import Context, reply, services, user_id
 
 log = logging.getLogger(__name__)
+
+_GROUP_KINDS = {kind.value: kind for kind in GroupKind}
 
 PAGE_SIZE = 10
 BUTTON_NAME_MAX = 30
@@ -119,33 +120,37 @@ async def groups_command(update: Update, context: Context) -> None:
     await reply(update, context, text, reply_markup=markup)
 
 
-async def take_name(update: Update, context: Context, coordinator: int, step: Step) -> None:
+async def take_name(update: Update, context: Context, pending: Pending) -> bool:
     """A typed name for a new group or a group being renamed."""
     message = update.effective_message
-    assert message is not None
+    if message is None:
+        return False
     svc = services(context)
+    coordinator = pending.telegram_id
     if not message.text:
         await reply(update, context, t("groups.ask_name_typed", limit=NAME_MAX))
-        return
+        return True
+    group_id = pending.get_int("group_id")
     try:
-        if step.kind is StepKind.GROUP_RENAME and step.group_id is not None:
-            group = await svc.groups.rename(step.group_id, message.text, svc.now())
+        if pending.kind is PendingKind.GROUP_RENAME and group_id is not None:
+            group = await svc.groups.rename(group_id, message.text, svc.now())
         else:
-            kind = GroupKind(str(step.payload.get("kind", GroupKind.INTERVISIE.value)))
+            kind = _GROUP_KINDS.get(pending.get_str("kind") or "", GroupKind.INTERVISIE)
             group = await svc.groups.create(kind, message.text, svc.now())
     except GroupError as error:
         problem = t(f"groups.problem_{error.problem.value}", limit=NAME_MAX)
         if error.problem.value == "gone":
-            await svc.steps.clear(coordinator)
+            await svc.pending.clear(coordinator, pending.kind)
             await reply(update, context, problem)
-            return
+            return True
         await reply(update, context, Html(f"{problem}\n{t('groups.ask_name_again')}"))
-        return
-    await svc.steps.clear(coordinator)
+        return True
+    await svc.pending.clear(coordinator, pending.kind)
     page = await _group_page(svc, group.id, 0)
     assert page is not None
     text, markup = page
     await reply(update, context, text, reply_markup=markup)
+    return True
 
 
 async def button(update: Update, context: Context) -> None:
@@ -154,10 +159,6 @@ async def button(update: Update, context: Context) -> None:
     query = update.callback_query
     coordinator = user_id(update)
     if query is None or coordinator is None:
-        return
-    if not is_coordinator(update, context):
-        log.info("refused a group button from user %s", coordinator)
-        await query.answer(t("fallback.stale_button"))
         return
     svc = services(context)
     parts = (query.data or "").split(":")
@@ -168,14 +169,16 @@ async def button(update: Update, context: Context) -> None:
         await _edit(update, *await _overview(svc))
     elif action == "new" and len(parts) == 3 and parts[2] in {k.value for k in GroupKind}:
         await query.answer()
-        step = Step(StepKind.GROUP_NAME, payload={"kind": parts[2]})
-        await svc.steps.set(coordinator, step, svc.now())
+        await svc.pending.start(
+            coordinator, PendingKind.GROUP_NAME, {"kind": parts[2]}, svc.now()
+        )
         kind = group_kind_label(parts[2])
         await reply(update, context, t("groups.ask_name", kind=kind, limit=NAME_MAX))
     elif action == "ren" and len(numbers) == 1 and await svc.groups.get(numbers[0]):
         await query.answer()
-        step = Step(StepKind.GROUP_RENAME, group_id=numbers[0])
-        await svc.steps.set(coordinator, step, svc.now())
+        await svc.pending.start(
+            coordinator, PendingKind.GROUP_RENAME, {"group_id": numbers[0]}, svc.now()
+        )
         await reply(update, context, t("groups.ask_rename", limit=NAME_MAX))
     elif action == "o" and len(numbers) == 2:
         await _show(update, svc, numbers[0], numbers[1])
@@ -199,13 +202,3 @@ async def _show(update: Update, svc: Services, group_id: int, page: int) -> None
         return
     await query.answer()
     await _edit(update, *found)
-
-
-def register(application: Application, group: int) -> None:  # type: ignore[type-arg]
-    svc: Services = application.bot_data[SERVICES_KEY]
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    coordinators = filters.User(user_id=svc.settings.coordinators)
-    application.add_handler(
-        CommandHandler("groepen", groups_command, filters=private & coordinators), group
-    )
-    application.add_handler(CallbackQueryHandler(button, pattern=r"^grp:"), group)

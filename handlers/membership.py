@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from telegram import ChatMember, Update
-from telegram.ext import Application, ChatMemberHandler
 
 from handlers.context import Context, services
 
@@ -24,9 +23,3 @@ async def membership_changed(update: Update, context: Context) -> None:
     elif status == ChatMember.MEMBER:
         log.info("chat %s unblocked the bot", change.chat.id)
         await svc.contacts.mark_reachable(change.chat.id)
-
-
-def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_handler(
-        ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER), group=-10
-    )

@@ -3,6 +3,9 @@
 Callback data: ``q:<intent>`` (a suggested follow-up question), ``qf:<id>`` (pass this
 question on), ``qa:<id>`` (a coordinator answers it), ``ql:<id>`` (add the answer to the
 knowledge base).
+
+A coordinator answering a question is a pending input (kind ``inbox_answer``): the typed
+answer reaches :func:`take_answer` through the dispatcher in handlers/pending.py.
 """
 
 from __future__ import annotations
@@ -12,20 +15,13 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import (
-    Application,
-    ApplicationHandlerStop,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
 
 from bot.catalogue import Html, t
 from bot.formatting import short_date
 from bot.numbers import whole_number
+from bot.services.pending import Pending, PendingKind
 from bot.services.questions import Reply
-from handlers.context import Context, is_coordinator, reply, send_html, services, user_id
+from handlers.context import Context, reply, send_html, services
 
 log = logging.getLogger(__name__)
 
@@ -133,15 +129,9 @@ async def start_answer(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    if not is_coordinator(update, context):
-        log.info("refused inbox button from user %s", query.from_user.id)
-        await query.answer(t("fallback.stale_button"))
-        return
     svc = services(context)
     question_id = _id(query.data)
-    found = (
-        await svc.inbox.start_answering(question_id, query.from_user.id) if question_id else None
-    )
+    found = await svc.inbox.answerable(question_id) if question_id else None
     if found is None:
         await query.answer(t("fallback.stale_button"))
         return
@@ -149,24 +139,31 @@ async def start_answer(update: Update, context: Context) -> None:
     if found.answer is not None:
         await reply(update, context, t("inbox.already_answered", number=found.id))
         return
+    await svc.pending.start(
+        query.from_user.id, PendingKind.INBOX_ANSWER, {"question_id": found.id}, svc.now()
+    )
     await reply(update, context, t("inbox.type_answer", number=found.id, text=found.text))
 
 
-async def coordinator_answer(update: Update, context: Context) -> None:
+async def take_answer(update: Update, context: Context, pending: Pending) -> bool:
     """A coordinator's text while answering a question is the answer (then nothing else runs)."""
     message = update.effective_message
-    coordinator = user_id(update)
-    if message is None or coordinator is None or not message.text:
-        return
+    if message is None or not message.text:
+        return False
+    coordinator = pending.telegram_id
     svc = services(context)
-    if await svc.inbox.answering(coordinator) is None:
-        return
-    outcome = await svc.inbox.answer(coordinator, message.text, svc.now())
+    question_id = pending.get_int("question_id")
+    outcome = (
+        await svc.inbox.answer(question_id, coordinator, message.text, svc.now())
+        if question_id is not None
+        else None
+    )
+    await svc.pending.clear(coordinator, PendingKind.INBOX_ANSWER)
     if outcome is None:
-        return
+        return False
     if outcome.already_answered:
         await reply(update, context, t("inbox.already_answered", number=outcome.question.id))
-        raise ApplicationHandlerStop
+        return True
     delivered = await _deliver_answer(context, outcome.question.asker_chat_id,
                                       outcome.question.text, message.text)
     keyboard = InlineKeyboardMarkup(
@@ -179,7 +176,7 @@ async def coordinator_answer(update: Update, context: Context) -> None:
         t("inbox.sent" if delivered else "inbox.not_delivered", number=outcome.question.id),
         reply_markup=keyboard,
     )
-    raise ApplicationHandlerStop
+    return True
 
 
 async def _deliver_answer(context: Context, chat_id: int | None, question: str,
@@ -202,10 +199,6 @@ async def learn(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    if not is_coordinator(update, context):
-        log.info("refused knowledge-base button from user %s", query.from_user.id)
-        await query.answer(t("fallback.stale_button"))
-        return
     svc = services(context)
     question_id = _id(query.data)
     learned = (
@@ -214,50 +207,19 @@ async def learn(update: Update, context: Context) -> None:
     if learned is None:
         await query.answer(t("fallback.stale_button"))
         return
-    svc.questions.add_learned(learned.entry_id, learned.question, learned.answer)
+    (await svc.ready_questions()).add_learned(learned.entry_id, learned.question, learned.answer)
     await query.answer(t("inbox.learned_toast"))
     with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(None)
     await reply(update, context, Html(t("inbox.learned", question=learned.question)))
 
 
-async def cancel_answer(update: Update, context: Context) -> None:
-    coordinator = user_id(update)
-    if coordinator is None:
-        return
-    if await services(context).inbox.stop_answering(coordinator):
-        await reply(update, context, t("inbox.answer_cancelled"))
-        raise ApplicationHandlerStop
+async def cancel_answer(update: Update, context: Context, pending: Pending) -> None:
+    """/annuleren while answering: the question stays open in /vragen."""
+    await services(context).pending.clear(pending.telegram_id, PendingKind.INBOX_ANSWER)
+    await reply(update, context, t("inbox.answer_cancelled"))
 
 
 def _id(data: str) -> int | None:
     _, _, raw = data.partition(":")
     return whole_number(raw)
-
-
-def register(
-    application: Application,  # type: ignore[type-arg]
-    group: int,
-    coordinators: filters.BaseFilter,
-) -> None:
-    """Free text is a question: register after every other text handler of ``group``."""
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    application.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND & private & coordinators,
-                       coordinator_answer),
-        group=-2,
-    )
-    application.add_handler(
-        CommandHandler("annuleren", cancel_answer, filters=private & coordinators), group=-2
-    )
-    application.add_handler(
-        CommandHandler("vragen", inbox_command, filters=private & coordinators), group
-    )
-    application.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND & private, question), group
-    )
-    application.add_handler(CallbackQueryHandler(suggestion, pattern=r"^q:"), group)
-    application.add_handler(CallbackQueryHandler(forward, pattern=r"^qf:\d+$"), group)
-    application.add_handler(CallbackQueryHandler(start_answer, pattern=r"^qa:\d+$"),
-                            group)
-    application.add_handler(CallbackQueryHandler(learn, pattern=r"^ql:\d+$"), group)

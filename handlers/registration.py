@@ -1,7 +1,7 @@
 """/aanmelden and /annuleren: the registration questions, answered with buttons or typed text.
 
-Typed answers are taken in handler group -1, before every other text handler, but only from
-people with a registration in progress; everyone else's text passes through untouched.
+A registration in progress is a pending input (kind ``registration``): typed answers reach
+:func:`take_answer` through the dispatcher in handlers/pending.py.
 """
 
 from __future__ import annotations
@@ -12,14 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    Application,
-    ApplicationHandlerStop,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
 
 from bot.catalogue import Html, t
 from bot.models import ParticipantStatus
@@ -28,17 +20,15 @@ from bot.services import eligibility
 from bot.services.eligibility import EligibilityAssessment, organisation_types
 from bot.services.invites import InviteProblem
 from bot.services.participants import ParticipantView
+from bot.services.pending import Pending
 from bot.services.registration import BeginKind, Draft, Outcome, OutcomeKind
 from bot.services.registration_steps import EDITABLE, NAME_MAX, TEXT_MAX, Problem, Step
-from bot.services.registry import SERVICES_KEY, Services
-from handlers import participants, privacy
+from bot.services.registry import Services
+from handlers import participants
 from handlers.context import Context, reply, send_html, services
 
 log = logging.getLogger(__name__)
 
-# Typed answers are read before any other text handler (the fallbacks, the questions).
-STEPS_GROUP = -1
-SWEEP_SECONDS = 60
 # A tap on an answered question this long after the answer is not a double tap.
 SHOW_AGAIN_AFTER = dt.timedelta(seconds=5)
 
@@ -222,21 +212,26 @@ async def _follow_up(update: Update, context: Context, outcome: Outcome) -> None
         )
 
 
-async def typed_answer(update: Update, context: Context) -> None:
-    """Group -1: a typed answer for a registration in progress; anything else passes on."""
+async def take_answer(update: Update, context: Context, pending: Pending) -> bool:
+    """A typed answer to the current registration question; no text passes on."""
     message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None or message.text is None:
-        return
+    if message is None or message.text is None:
+        return False
     svc = services(context)
-    if not await svc.typed_inputs.may_be_pending(user.id):
-        return
     rules = svc.programme.data.eligibility
-    outcome = await svc.registration.answer_text(user.id, message.text, svc.now(), rules)
+    outcome = await svc.registration.answer_text(
+        pending.telegram_id, message.text, svc.now(), rules
+    )
     if outcome is None:
-        return
+        return False
     await _follow_up(update, context, outcome)
-    raise ApplicationHandlerStop
+    return True
+
+
+async def cancel_step(update: Update, context: Context, pending: Pending) -> None:
+    """/annuleren during the questions: the answers are wiped."""
+    await services(context).registration.cancel(pending.telegram_id)
+    await reply(update, context, t("registration.cancelled"))
 
 
 async def button(update: Update, context: Context) -> None:
@@ -331,49 +326,3 @@ async def cancel_command(update: Update, context: Context) -> None:
     cancelled = await services(context).registration.cancel(user.id)
     key = "registration.cancelled" if cancelled else "registration.nothing_to_cancel"
     await reply(update, context, t(key))
-
-
-async def sweep_abandoned(context: Context) -> None:
-    """JobQueue: registrations without an answer for too long are dropped, politely."""
-    svc = services(context)
-    for chat_id in await svc.registration.expire(svc.now()):
-        await participants.send_quietly(
-            context, chat_id, t("registration.expired"), who="a timed-out registration"
-        )
-
-
-def register(application: Application, group: int) -> None:  # type: ignore[type-arg]
-    """Every handler of registration, the coordinator's side and privacy."""
-    svc: Services = application.bot_data[SERVICES_KEY]
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    coordinators = filters.User(user_id=svc.settings.coordinators)
-    application.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND & private, typed_answer), STEPS_GROUP
-    )
-    for name, callback in {
-        "aanmelden": apply_command,
-        "annuleren": cancel_command,
-        "privacy": privacy.privacy_command,
-        "mijngegevens": privacy.mine_command,
-        "vergeetmij": privacy.forget_command,
-    }.items():
-        application.add_handler(CommandHandler(name, callback, filters=private), group)
-    for name, callback in {
-        "deelnemers": participants.list_command,
-        "uitnodiging": participants.invite_command,
-        "toevoegen": participants.add_command,
-    }.items():
-        application.add_handler(
-            CommandHandler(name, callback, filters=private & coordinators), group
-        )
-    for pattern, handler in {
-        r"^reg:": button,
-        r"^app:": participants.decision_button,
-        r"^ppl:": participants.page_button,
-        r"^priv:": privacy.forget_button,
-    }.items():
-        application.add_handler(CallbackQueryHandler(handler, pattern=pattern), group)
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            sweep_abandoned, interval=SWEEP_SECONDS, first=SWEEP_SECONDS, name="registration"
-        )

@@ -1,9 +1,8 @@
 """The participant's side of reminders: "Ik kom" / "Ik kan niet", the reason, /afmelden and
 /herinneringen.
 
-The typed reason after "Ik kan niet" is read in handler group -6 (its own group), before
-every other text handler, but only from participants the bot is waiting for; everyone
-else's text passes on.
+The reason after "Ik kan niet" is a pending input (kind ``absence_reason``): the typed
+reason reaches :func:`take_reason` through the dispatcher in handlers/pending.py.
 """
 
 from __future__ import annotations
@@ -14,14 +13,6 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import (
-    Application,
-    ApplicationHandlerStop,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
 
 from bot.catalogue import Html, plain, t
 from bot.config import ReminderKind, RemindersSettings
@@ -30,16 +21,14 @@ from bot.models import ParticipantStatus
 from bot.programme import Session, SessionKind
 from bot.services.absences import REASON_MAX, AbsenceError, clean_reason
 from bot.services.participants import ParticipantView
+from bot.services.pending import Pending, PendingKind
 from bot.services.sessions import Timetable
-from handlers import sessions_admin
 from handlers.context import Context, reply, services, user_id
-from scheduling import reminders as reminder_jobs
 from scheduling.messages import short_label
 from scheduling.planner import timings_for
 
 log = logging.getLogger(__name__)
 
-REASON_GROUP = -6
 MAX_CHOICES = 8
 TOAST_MAX = 200  # Telegram's limit for the text of a button's pop-up
 
@@ -124,13 +113,14 @@ async def _answer(
     name, date = session_name(session), _date(session)
     if action == "yes":
         cleared = await svc.absences.clear(person.id, session.key, now)
+        await svc.pending.clear(query.from_user.id, PendingKind.ABSENCE_REASON)
         await query.answer(plain("absences.coming_toast"))
         key = "absences.coming_again" if cleared else "absences.coming"
         await reply(update, context, t(key, name=name, date=date))
         return
     absence = await svc.absences.get(person.id, session.key)
     if action == "skip":
-        await svc.absences.stop_asking(person.id)
+        await svc.pending.clear(query.from_user.id, PendingKind.ABSENCE_REASON)
         await query.answer()
         key = "absences.recorded_no_reason" if absence else "absences.nothing"
         await reply(update, context, t(key, name=name))
@@ -148,7 +138,12 @@ async def _answer(
         await reply(update, context, text, reply_markup=markup)
         return
     await svc.absences.set(person.id, session.key, now, keep_reason=True)
-    await svc.absences.ask_reason(person.id, session.key, now)
+    await svc.pending.start(
+        query.from_user.id,
+        PendingKind.ABSENCE_REASON,
+        {"participant_id": person.id, "session_key": session.key},
+        now,
+    )
     await query.answer(plain("absences.absent_toast"))
     markup = InlineKeyboardMarkup(
         [[InlineKeyboardButton(t("absences.skip"), callback_data=f"rem:skip:{session.key}")]]
@@ -170,33 +165,28 @@ async def _drop_buttons(update: Update) -> None:
 # -- the typed reason ----------------------------------------------------------------------------
 
 
-async def reason_step(update: Update, context: Context) -> None:
-    """A typed reason after "Ik kan niet"; other text passes on to the next handlers."""
+async def take_reason(update: Update, context: Context, pending: Pending) -> bool:
+    """A typed reason after "Ik kan niet"; a message without text passes on."""
     message = update.effective_message
-    telegram_id = user_id(update)
-    if message is None or message.text is None or telegram_id is None:
-        return
+    if message is None or message.text is None:
+        return False
     svc = services(context)
-    if not await svc.typed_inputs.may_be_pending(telegram_id):
-        return
-    person = await svc.participants.by_telegram_id(telegram_id)
-    if person is None or person.status is not ParticipantStatus.APPROVED:
-        return
+    person = await svc.participants.by_telegram_id(pending.telegram_id)
+    key = pending.get_str("session_key")
+    if person is None or person.status is not ParticipantStatus.APPROVED or key is None:
+        await svc.pending.clear(pending.telegram_id, PendingKind.ABSENCE_REASON)
+        return False
     now = svc.now()
-    within = dt.timedelta(minutes=svc.settings.reminders.reason_minutes)
-    key = await svc.absences.awaited_reason(person.id, now, within)
-    if key is None:
-        return
     session = (await svc.sessions.timetable()).get(key)
     try:
         reason = clean_reason(message.text)
         await svc.absences.set_reason(person.id, key, reason, now)
     except AbsenceError as error:
         if error.code != "reason_too_long":
-            await svc.absences.stop_asking(person.id)
+            await svc.pending.clear(pending.telegram_id, PendingKind.ABSENCE_REASON)
         await reply(update, context, _error_text(error, session))
-        raise ApplicationHandlerStop from None
-    await svc.absences.stop_asking(person.id)
+        return True
+    await svc.pending.clear(pending.telegram_id, PendingKind.ABSENCE_REASON)
     assert session is not None  # set_reason refuses an unknown session
     await reply(
         update,
@@ -204,7 +194,7 @@ async def reason_step(update: Update, context: Context) -> None:
         t("absences.reason_saved", name=session_name(session), date=_date(session),
           reason=reason or "-"),
     )
-    raise ApplicationHandlerStop
+    return True
 
 
 # -- /afmelden -----------------------------------------------------------------------------------
@@ -333,21 +323,3 @@ async def _toggle_preference(
         await query.edit_message_text(text, parse_mode="HTML", reply_markup=markup)
     except TelegramError as error:
         log.debug("could not update the preferences: %s", error)
-
-
-# -- registration ----------------------------------------------------------------------------------
-
-
-def register(application: Application, group: int) -> None:  # type: ignore[type-arg]
-    """Reminder buttons, /afmelden, /herinneringen, /sessie, and the reminder jobs."""
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    application.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND & private, reason_step), REASON_GROUP
-    )
-    application.add_handler(CommandHandler("afmelden", afmelden_command, filters=private), group)
-    application.add_handler(
-        CommandHandler("herinneringen", preferences_command, filters=private), group
-    )
-    application.add_handler(CallbackQueryHandler(button, pattern=r"^rem:"), group)
-    sessions_admin.register(application, group)
-    reminder_jobs.setup(application)

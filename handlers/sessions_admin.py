@@ -4,9 +4,9 @@ werksessie or intervisie meeting with buttons and a typed date/time step.
 After a change the reminder scheduler syncs in the background: participants get one
 "gewijzigd", "nieuw" or "vervalt" message and the reminders move with the session.
 
-The answers of an add or move in progress are kept in the coordinator's ``user_data``
-(memory): a restart in the middle means starting again with /sessie, nothing is changed
-until *Opslaan*.
+The answers of an add or move in progress are a pending input (kind ``sessie``), stored in
+the database: a restart in the middle loses nothing, and nothing is changed until *Opslaan*.
+Typed dates and places reach :func:`take_step` through the dispatcher in handlers/pending.py.
 """
 
 from __future__ import annotations
@@ -16,29 +16,20 @@ import logging
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    Application,
-    ApplicationHandlerStop,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
 
 from bot.catalogue import Html, plain, t
 from bot.formatting import long_date, session_name, time_range
 from bot.programme import Session, SessionKind
-from bot.services.registry import SERVICES_KEY, Services
+from bot.services.pending import Pending, PendingKind
+from bot.services.registry import Services
 from bot.services.sessions import SessionChangeError
-from handlers.context import Context, is_coordinator, reply, services, user_id
+from handlers.context import Context, reply, services, user_id
 from scheduling.dutch_dates import When, WhenProblem, parse_when
 from scheduling.messages import short_label, when_line
 from scheduling.reminders import scheduler_of
 
 log = logging.getLogger(__name__)
 
-STEP_GROUP = -7
-DRAFT_KEY = "sessie"
 LOCATION_MAX = 300
 MAX_BUTTONS = 24
 
@@ -61,19 +52,20 @@ def _session_when(session: Session) -> Html:
     return when_line(session)
 
 
-def _draft(context: Context) -> dict[str, Any] | None:
-    data = context.user_data
-    found = data.get(DRAFT_KEY) if data is not None else None
-    return found if isinstance(found, dict) else None
+async def _draft(update: Update, context: Context) -> dict[str, Any] | None:
+    """The add or move in progress of this coordinator, if any."""
+    svc = services(context)
+    found = await svc.pending.current(user_id(update) or 0, svc.now(), PendingKind.SESSIE)
+    return dict(found.payload) if found is not None else None
 
 
-def _set_draft(context: Context, draft: dict[str, Any] | None) -> None:
-    if context.user_data is None:
-        return
+async def _set_draft(update: Update, context: Context, draft: dict[str, Any] | None) -> None:
+    svc = services(context)
+    coordinator = user_id(update) or 0
     if draft is None:
-        context.user_data.pop(DRAFT_KEY, None)
+        await svc.pending.clear(coordinator, PendingKind.SESSIE)
     else:
-        context.user_data[DRAFT_KEY] = draft
+        await svc.pending.start(coordinator, PendingKind.SESSIE, draft, svc.now())
 
 
 # -- overview and detail -------------------------------------------------------------------------
@@ -119,7 +111,7 @@ async def _detail(svc: Services, session: Session) -> tuple[Html, InlineKeyboard
 
 
 async def sessie_command(update: Update, context: Context) -> None:
-    _set_draft(context, None)
+    await _set_draft(update, context, None)
     text, markup = await _overview(services(context))
     await reply(update, context, text, reply_markup=markup)
 
@@ -130,10 +122,6 @@ async def sessie_command(update: Update, context: Context) -> None:
 async def button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
-        return
-    if not is_coordinator(update, context):
-        log.info("refused a coordinator button from user %s", user_id(update))
-        await query.answer(plain("fallback.stale_button"))
         return
     action, _, argument = (query.data or "").removeprefix("ses:").partition(":")
     svc = services(context)
@@ -162,7 +150,7 @@ async def button(update: Update, context: Context) -> None:
 
 async def _start_add(update: Update, context: Context, kind: SessionKind) -> None:
     svc = services(context)
-    _set_draft(context, {"action": "add", "kind": kind.value, "step": "when"})
+    await _set_draft(update, context, {"action": "add", "kind": kind.value, "step": "when"})
     if kind is SessionKind.WERKSESSIE:
         minutes = svc.programme.data.werksessies.duration_minutes
         duration = t("sessie.duration_default", minutes=minutes)
@@ -177,7 +165,7 @@ async def _start_move(update: Update, context: Context, session: Session) -> Non
     if session.kind is SessionKind.MODULE:
         await reply(update, context, t("sessie.error_modules_are_fixed"))
         return
-    _set_draft(context, {"action": "move", "key": session.key, "step": "when"})
+    await _set_draft(update, context, {"action": "move", "key": session.key, "step": "when"})
     text = t("sessie.ask_when_move", name=session_name(session), current=_session_when(session))
     await reply(update, context, text,
                 reply_markup=_keyboard([[(t("sessie.button_abort"), "ses:abort")]]))
@@ -204,9 +192,9 @@ async def _cancel(update: Update, context: Context, session: Session) -> None:
 
 
 async def _draft_button(update: Update, context: Context, action: str) -> None:
-    draft = _draft(context)
+    draft = await _draft(update, context)
     if action == "abort":
-        _set_draft(context, None)
+        await _set_draft(update, context, None)
         await reply(update, context, t("sessie.aborted"))
         return
     if draft is None:
@@ -224,12 +212,12 @@ async def _draft_button(update: Update, context: Context, action: str) -> None:
 # -- typed steps ---------------------------------------------------------------------------------
 
 
-async def typed_step(update: Update, context: Context) -> None:
-    """The date/time or the place of an add or move in progress; other text passes on."""
-    draft = _draft(context)
+async def take_step(update: Update, context: Context, pending: Pending) -> bool:
+    """The date/time or the place of an add or move in progress; no text passes on."""
+    draft = dict(pending.payload)
     message = update.effective_message
-    if draft is None or message is None or message.text is None:
-        return
+    if message is None or message.text is None:
+        return False
     step = draft.get("step")
     if step == "when":
         await _typed_when(update, context, draft, message.text)
@@ -242,7 +230,7 @@ async def typed_step(update: Update, context: Context) -> None:
             await _confirm(update, context, draft)
     else:
         await reply(update, context, t("sessie.use_buttons"))
-    raise ApplicationHandlerStop
+    return True
 
 
 async def _typed_when(update: Update, context: Context, draft: dict[str, Any], text: str) -> None:
@@ -262,6 +250,7 @@ async def _typed_when(update: Update, context: Context, draft: dict[str, Any], t
     draft["starts_at"], draft["ends_at"] = parsed.starts_at.isoformat(), ends_at.isoformat()
     if draft["action"] == "add":
         draft["step"] = "location"
+        await _set_draft(update, context, draft)
         await reply(update, context, t("sessie.ask_location"), reply_markup=_keyboard(
             [[(t("sessie.button_no_location"), "ses:noloc"), (t("sessie.button_abort"),
                                                                "ses:abort")]]))
@@ -303,11 +292,12 @@ async def _confirm(update: Update, context: Context, draft: dict[str, Any]) -> N
     else:
         session = (await svc.sessions.timetable()).get(str(draft["key"]))
         if session is None:
-            _set_draft(context, None)
+            await _set_draft(update, context, None)
             await reply(update, context, t("sessie.error_unknown_session"))
             return
         text = t("sessie.confirm_move", name=session_name(session),
                  before=_session_when(session), after=_when(starts_at, ends_at))
+    await _set_draft(update, context, draft)
     await reply(update, context, text, reply_markup=markup)
 
 
@@ -327,36 +317,16 @@ async def _save(update: Update, context: Context, draft: dict[str, Any]) -> None
                                                  now=now)
             key = "sessie.moved"
     except SessionChangeError as error:
-        _set_draft(context, None)
+        await _set_draft(update, context, None)
         await reply(update, context, t(f"sessie.error_{error.code}"))
         return
-    _set_draft(context, None)
+    await _set_draft(update, context, None)
     log.info("session %s %s by a coordinator", session.key, draft["action"])
     await reply(update, context, t(key, name=session_name(session), when=_session_when(session)))
     scheduler_of(context.bot_data).request_sync()
 
 
-async def cancel_command(update: Update, context: Context) -> None:
+async def cancel_step(update: Update, context: Context, pending: Pending) -> None:
     """/annuleren while adding or moving a session stops that (and only that)."""
-    if _draft(context) is None:
-        return
-    _set_draft(context, None)
+    await services(context).pending.clear(pending.telegram_id, PendingKind.SESSIE)
     await reply(update, context, t("sessie.aborted"))
-    raise ApplicationHandlerStop
-
-
-def register(application: Application, group: int) -> None:  # type: ignore[type-arg]
-    svc: Services = application.bot_data[SERVICES_KEY]
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    coordinators = filters.User(user_id=svc.settings.coordinators)
-    application.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND & private & coordinators, typed_step),
-        STEP_GROUP,
-    )
-    application.add_handler(
-        CommandHandler("annuleren", cancel_command, filters=private & coordinators), STEP_GROUP
-    )
-    application.add_handler(
-        CommandHandler("sessie", sessie_command, filters=private & coordinators), group
-    )
-    application.add_handler(CallbackQueryHandler(button, pattern=r"^ses:"), group)

@@ -332,22 +332,11 @@ async def _reminder_job(context: Context) -> None:
     await scheduler_of(context.bot_data).run_reminder(str(key), str(kind), str(when))
 
 
-def _prepare_at_start_up(
-    application: Application, scheduler: ReminderScheduler  # type: ignore[type-arg]
-) -> None:
-    """Rebuild the jobs during start-up (post_init), so they exist before polling starts."""
-    earlier = application.post_init
-
-    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
-        if earlier is not None:
-            await earlier(app)
-        await scheduler.prepare()
-
-    application.post_init = post_init
-
-
 def setup(application: Application) -> ReminderScheduler:  # type: ignore[type-arg]
-    """Create the scheduler; sync at start-up and every minute after."""
+    """Create the scheduler; sync at start-up and every minute after.
+
+    ``post_init`` (bot/app.py) calls :meth:`ReminderScheduler.prepare`, so the jobs exist
+    before polling starts."""
     services: Services = application.bot_data[SERVICES_KEY]
     deliverer: Deliverer = application.bot_data[DELIVERER_KEY]
     jobs = application.job_queue
@@ -356,7 +345,6 @@ def setup(application: Application) -> ReminderScheduler:  # type: ignore[type-a
     if jobs is None:
         log.warning("no job queue: reminders are not sent")
         return scheduler
-    _prepare_at_start_up(application, scheduler)
     jobs.run_once(_sync_job, when=0, name="reminder-sync:startup", job_kwargs=dict(_UNTIMELY))
     jobs.run_repeating(
         _sync_job, interval=SYNC_SECONDS, first=SYNC_SECONDS, name="reminder-sync",

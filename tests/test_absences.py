@@ -92,16 +92,6 @@ async def test_reasons_are_tidied_and_limited(absences: AbsenceService) -> None:
         clean_reason("x" * (REASON_MAX + 1))
 
 
-async def test_the_reason_question_expires(database: Database, absences: AbsenceService) -> None:
-    sanne = await person(database)
-    await absences.ask_reason(sanne, "module-4", NOW)
-    later = NOW + dt.timedelta(minutes=20)
-    assert await absences.awaited_reason(sanne, later, dt.timedelta(minutes=30)) == "module-4"
-    much_later = NOW + dt.timedelta(minutes=31)
-    assert await absences.awaited_reason(sanne, much_later, dt.timedelta(minutes=30)) is None
-    assert await absences.awaited_reason(sanne, later, dt.timedelta(minutes=30)) is None
-
-
 async def test_afmelden_lists_upcoming_sessions_and_changes_an_answer(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
 ) -> None:

@@ -99,7 +99,7 @@ class NoCheckIns:
 def services(database: Database) -> tuple[AnnouncementService, DeliveryQueue]:
     programme = load_programme(None, AMS)
     sessions = SessionService(database, lambda: programme)
-    audiences = AudienceService(database, sessions, NoCheckIns)
+    audiences = AudienceService(database, sessions, NoCheckIns())
     return AnnouncementService(database, audiences), DeliveryQueue(database)
 
 

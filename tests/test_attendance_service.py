@@ -21,6 +21,7 @@ from bot.services.attendance_rules import (
     shown_status,
 )
 from bot.services.checkin import Method, Outcome
+from bot.services.pending import PendingKind
 from bot.services.registry import Services, build_services
 from tests.conftest import AMSTERDAM, amsterdam
 from tests.test_attendance_support import EARLY, MODULE_4, approve
@@ -127,7 +128,9 @@ async def test_mijngegevens_includes_attendance_and_vergeetmij_keeps_it_anonymou
     )
     await services.attendance.correct(number, "module-3", Mark.EXCUSED, "Had griep, zei ze",
                                       by=9, now=EARLY)
-    await services.attendance.expect_input(100001, "code", MODULE_4, EARLY)
+    await services.pending.start(
+        100001, PendingKind.CHECKIN_CODE, {"session_key": MODULE_4}, EARLY
+    )
     data = await services.privacy.export(100001)
     by_session = {a["session"]: a for a in data["attendance"]}
     assert by_session[MODULE_4]["status"] == "present"
@@ -147,15 +150,17 @@ async def test_mijngegevens_includes_attendance_and_vergeetmij_keeps_it_anonymou
     ]
     assert all(r.note is None for r in rows)
     assert [(a.new_status, a.reason, a.changed_by) for a in audit] == [("excused", None, 9)]
-    assert await services.attendance.pending_input(100001, EARLY) is None
+    assert await services.pending.current(100001, EARLY) is None
     assert await services.attendance.checked_in_participant_ids(MODULE_4) == {number}
 
 
 async def test_a_typed_answer_is_awaited_only_for_a_while(services: Services) -> None:
-    await services.attendance.expect_input(900001, "reason", MODULE_4, EARLY,
-                                           participant_id=1, status=Mark.LATE)
-    waiting = await services.attendance.pending_input(900001, EARLY + dt.timedelta(minutes=14))
+    payload = {"session_key": MODULE_4, "participant_id": 1, "status": Mark.LATE.value}
+    await services.pending.start(900001, PendingKind.PRESENCE_REASON, payload, EARLY)
+    waiting = await services.pending.current(900001, EARLY + dt.timedelta(minutes=14))
     assert waiting is not None
-    assert (waiting.kind, waiting.participant_id, waiting.status) == ("reason", 1, Mark.LATE)
-    assert await services.attendance.pending_input(900001, EARLY + dt.timedelta(minutes=15)) is None
-    assert await services.attendance.pending_input(900001, EARLY) is None  # dropped for good
+    assert (waiting.kind, dict(waiting.payload)) == (PendingKind.PRESENCE_REASON, payload)
+    expired = await services.pending.take(900001, EARLY + dt.timedelta(minutes=15))
+    assert expired is not None
+    assert expired.expired
+    assert await services.pending.current(900001, EARLY) is None  # dropped for good

@@ -33,6 +33,12 @@ def empty_database_url(
         yield url
 
 
+# Revision -> the tables it replaces (their rows move to a new table).
+RETIRED = {
+    "0009": {"registration_drafts", "attendance_inputs", "absence_prompts", "coordinator_steps"},
+}
+
+
 def _revisions() -> list[str]:
     """Every revision, oldest first."""
     scripts = ScriptDirectory.from_config(alembic_config())
@@ -96,7 +102,11 @@ async def test_upgrade_from_the_first_revision_to_the_last_one_step_at_a_time(
     finally:
         await database.close()
     assert seen == _revisions()
-    assert all(before <= after for before, after in itertools.pairwise(tables))
+    # Tables only come, except those a revision retires on purpose.
+    steps = zip(_revisions()[1:], itertools.pairwise(tables), strict=True)
+    assert all(before - RETIRED.get(rev, set()) <= after for rev, (before, after) in steps)
+    assert not any(RETIRED.get(rev, set()) & after for rev, (_, after) in
+                   zip(_revisions()[1:], itertools.pairwise(tables), strict=True))
     assert differences == []
 
 

@@ -15,6 +15,7 @@ from bot.programme import load_programme
 from bot.services.contacts import ContactService
 from bot.services.participants import ParticipantService
 from bot.services.privacy import PrivacyService
+from bot.services.pending import PendingInputs
 from bot.services.registration import RegistrationService
 from tests.postgres import dump_rows
 
@@ -33,7 +34,7 @@ async def database(database_url: str) -> AsyncIterator[Database]:
 
 async def register(database: Database, user: int = USER) -> int:
     rules = load_programme(None, AMS).data.eligibility
-    service = RegistrationService(database, dt.timedelta(hours=1))
+    service = RegistrationService(database, PendingInputs(database))
     await ContactService(database).seen(user, user, NOW)
     await service.begin(user, user, "Sanne de Vries", NOW)
     await service.choose(user, "consent", "yes", NOW, rules)

@@ -100,11 +100,12 @@ async def test_learned_answers_survive_a_restart(
     question = "Is er parkeergelegenheid bij de locatie?"
     async with run_bot(fake, settings) as first:
         inbox, now = first.services.inbox, first.services.now()
-        assert not first.services.questions.answer(question, now).confident
+        questions = await first.services.ready_questions()
+        assert not questions.answer(question, now).confident
         draft = await inbox.draft(PARTICIPANT_ID, PARTICIPANT_ID, question, now)
         await inbox.submit(draft, PARTICIPANT_ID)
-        await inbox.start_answering(draft, COORDINATOR_ID)
-        await inbox.answer(COORDINATOR_ID, "Ja, achter het gebouw is gratis parkeren.", now)
+        assert await inbox.answerable(draft) is not None
+        await inbox.answer(draft, COORDINATOR_ID, "Ja, achter het gebouw is gratis parkeren.", now)
         assert await inbox.learn(draft, COORDINATOR_ID, now) is not None
     async with run_bot(fake, settings) as second:
         reply = await second.user(user_id=100088).ask("is er parkeergelegenheid bij de locatie")

@@ -13,7 +13,8 @@ from telegram import Bot
 from bot.config import Settings
 from bot.models import ParticipantStatus
 from bot.services.registry import SERVICES_KEY
-from handlers.registration import sweep_abandoned
+from scheduling.delivery import DELIVERER_KEY, Deliverer
+from scheduling.pending_sweep import sweep
 from tests.conftest import PARTICIPANT_ID, RunningBot, run_bot
 from tests.faketelegram import FakeMessage, FakeTelegram, SimulatedUser
 
@@ -273,11 +274,12 @@ async def test_the_timeout_job_tells_people_without_waiting_for_their_next_messa
     async with Bot(
         bot.fake.token, base_url=bot.fake.base_url, request=bot.fake.ptb_request()
     ) as tg:
-        context = SimpleNamespace(bot=tg, bot_data={SERVICES_KEY: bot.services})
-        await sweep_abandoned(context)  # type: ignore[arg-type]
-        await user.expect_no_message()
+        application = SimpleNamespace(
+            bot=tg, bot_data={SERVICES_KEY: bot.services, DELIVERER_KEY: Deliverer(tg)}
+        )
+        assert await sweep(application) == 0  # type: ignore[arg-type]
         frozen_time.shift(dt.timedelta(minutes=31))
-        await sweep_abandoned(context)  # type: ignore[arg-type]
+        assert await sweep(application) == 1  # type: ignore[arg-type]
     told = await user.next_message()
     assert "omdat ik een tijdje niets van je hoorde" in told.content
     assert not await bot.services.registration.has_draft(PARTICIPANT_ID)

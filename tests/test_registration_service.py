@@ -15,6 +15,7 @@ from bot.programme_file import EligibilitySection
 from bot.services.eligibility import EXPERIENCE_MORE, NOT_IN_GRONINGEN, ORGANISATION_OTHER
 from bot.services.invites import InviteProblem, InviteService
 from bot.services.participants import DecisionKind, ParticipantService
+from bot.services.pending import PendingInputs, PendingKind
 from bot.services.registration import BeginKind, Outcome, OutcomeKind, RegistrationService
 from bot.services.registration_steps import NAME_MAX, TEXT_MAX, Problem, Step
 from tests.postgres import dump_rows, stored_bytes
@@ -40,7 +41,9 @@ async def database(database_url: str) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def registration(database: Database) -> RegistrationService:
-    return RegistrationService(database, TIMEOUT)
+    return RegistrationService(
+        database, PendingInputs(database, {PendingKind.REGISTRATION: TIMEOUT})
+    )
 
 
 def org_index(rules: EligibilitySection, name: str) -> str:
@@ -248,7 +251,6 @@ async def test_an_abandoned_registration_times_out(
     await registration.begin(200, 200, "Piet", NOW + dt.timedelta(minutes=30))
     later = NOW + TIMEOUT + dt.timedelta(minutes=1)
     assert await registration.current(USER, later) is None
-    assert await registration.expire(later) == [USER]
     assert await registration.has_draft(200)
     await registration.begin(300, 300, "Kees", NOW)
     outcome = await registration.answer_text(300, "Kees", later, rules)

@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.database import Database
-from bot.models import Absence, AbsencePrompt, Participant, ParticipantStatus
+from bot.models import Absence, Participant, ParticipantStatus
 from bot.programme import Session
 from bot.services.sessions import SessionService
 
@@ -133,9 +133,6 @@ class AbsenceService:
                     Absence.participant_id == participant_id, Absence.session_key == session_key
                 )
             )
-            await session.execute(
-                delete(AbsencePrompt).where(AbsencePrompt.participant_id == participant_id)
-            )
         cleared = bool(getattr(result, "rowcount", 0))
         if cleared:
             log.info("participant #%d withdrew the afmelding for %s", participant_id, session_key)
@@ -184,42 +181,3 @@ class AbsenceService:
                 .order_by(Absence.created_at, Absence.id)
             )
             return [SessionAbsence(pid, name, reason) for pid, name, reason in rows]
-
-    # -- waiting for the reason ------------------------------------------------------------------
-
-    async def ask_reason(self, participant_id: int, session_key: str, now: dt.datetime) -> None:
-        async with self._db.transaction() as session:
-            row = await session.get(AbsencePrompt, participant_id)
-            if row is None:
-                session.add(
-                    AbsencePrompt(participant_id=participant_id, session_key=session_key,
-                                  asked_at=now)
-                )
-            else:
-                row.session_key, row.asked_at = session_key, now
-
-    async def awaited_reason(
-        self, participant_id: int, now: dt.datetime, within: dt.timedelta
-    ) -> str | None:
-        """The session whose reason the bot is waiting for, if it asked recently enough."""
-        async with self._db.transaction() as session:
-            row = await session.get(AbsencePrompt, participant_id)
-            if row is None:
-                return None
-            if now - row.asked_at > within:
-                await session.delete(row)
-                return None
-            return row.session_key
-
-    async def stop_asking(self, participant_id: int) -> None:
-        async with self._db.transaction() as session:
-            await session.execute(
-                delete(AbsencePrompt).where(AbsencePrompt.participant_id == participant_id)
-            )
-
-    @staticmethod
-    async def forget(session: AsyncSession, participant_id: int) -> None:
-        """Delete a pending reason question (inside the caller's transaction)."""
-        await session.execute(
-            delete(AbsencePrompt).where(AbsencePrompt.participant_id == participant_id)
-        )

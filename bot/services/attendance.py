@@ -13,11 +13,11 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from bot.config import AttendanceSettings
 from bot.database import Database
-from bot.models import Attendance, AttendanceAudit, AttendanceInput, Participant
+from bot.models import Attendance, AttendanceAudit, Participant
 from bot.programme import Session
 from bot.services.attendance_rules import Mark
 from bot.services.attendance_views import AbsenceReader, AttendanceViews
@@ -29,8 +29,6 @@ from bot.services.sessions import SessionService
 log = logging.getLogger(__name__)
 
 REASON_MAX = 500
-CODE_INPUT_MINUTES = 15  # how long the bot waits for a typed code after asking for it
-REASON_INPUT_MINUTES = 15  # a reason typed much later is more likely something else
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +44,6 @@ class CorrectionError(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code  # unknown_session, unknown_participant, no_reason, reason_too_long
-
-
-@dataclass(frozen=True, slots=True)
-class PendingInput:
-    kind: str  # "code" or "reason"
-    session_key: str
-    participant_id: int | None
-    status: Mark | None
 
 
 class AttendanceService:
@@ -174,43 +164,3 @@ class AttendanceService:
             if session_key is not None:
                 query = query.where(AttendanceAudit.session_key == session_key)
             return list(await session.scalars(query))
-
-    # -- typed answers -------------------------------------------------------------------------
-
-    async def expect_input(
-        self,
-        telegram_id: int,
-        kind: str,
-        session_key: str,
-        now: dt.datetime,
-        *,
-        participant_id: int | None = None,
-        status: Mark | None = None,
-    ) -> None:
-        async with self._db.transaction() as session:
-            row = await session.get(AttendanceInput, telegram_id)
-            if row is None:
-                row = AttendanceInput(telegram_id=telegram_id)
-                session.add(row)
-            row.kind, row.session_key, row.created_at = kind, session_key, now
-            row.participant_id, row.status = participant_id, status
-
-    async def pending_input(self, telegram_id: int, now: dt.datetime) -> PendingInput | None:
-        """The typed answer awaited from this person; an expired wait is dropped."""
-        async with self._db.transaction() as session:
-            row = await session.get(AttendanceInput, telegram_id)
-            if row is None:
-                return None
-            minutes = CODE_INPUT_MINUTES if row.kind == "code" else REASON_INPUT_MINUTES
-            if now - row.created_at >= dt.timedelta(minutes=minutes):
-                await session.delete(row)
-                return None
-            status = Mark(row.status) if row.status else None
-            return PendingInput(row.kind, row.session_key, row.participant_id, status)
-
-    async def clear_input(self, telegram_id: int) -> bool:
-        async with self._db.transaction() as session:
-            result = await session.execute(
-                delete(AttendanceInput).where(AttendanceInput.telegram_id == telegram_id)
-            )
-            return bool(getattr(result, "rowcount", 0))

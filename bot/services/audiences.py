@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -86,7 +86,7 @@ class AudienceService:
         self,
         database: Database,
         sessions: SessionService,
-        check_ins: Callable[[], CheckIns | None],
+        check_ins: CheckIns | None,
     ) -> None:
         self._db = database
         self._sessions = sessions
@@ -94,7 +94,7 @@ class AudienceService:
 
     @property
     def attendance_available(self) -> bool:
-        return self._check_ins() is not None
+        return self._check_ins is not None
 
     async def resolve(self, audience: Audience, now: dt.datetime) -> Resolved:
         kind = audience.kind
@@ -111,7 +111,7 @@ class AudienceService:
         return Resolved(audience, absent, session=session)
 
     async def _attendance_session(self, kind: AudienceKind, now: dt.datetime) -> Session:
-        if self._check_ins() is None:
+        if self._check_ins is None:
             raise AudienceUnavailable(AudienceProblem.NO_ATTENDANCE)
         sessions = (await self._sessions.timetable()).sessions
         if kind is AudienceKind.ABSENT_LAST:
@@ -130,7 +130,7 @@ class AudienceService:
         return max(started, key=lambda s: s.starts_at)
 
     async def _checked_in(self, session_key: str) -> set[int]:
-        check_ins = self._check_ins()
+        check_ins = self._check_ins
         if check_ins is None:
             raise AudienceUnavailable(AudienceProblem.NO_ATTENDANCE)
         found = check_ins.checked_in_participant_ids(session_key)

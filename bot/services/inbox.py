@@ -11,7 +11,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from bot.database import Database
 from bot.models import InboxQuestion, LearnedAnswer
@@ -114,50 +114,25 @@ class InboxService:
             row = await session.get(InboxQuestion, question_id)
             return _view(row) if row else None
 
-    async def start_answering(self, question_id: int, coordinator_id: int) -> QuestionView | None:
-        """Remember that this coordinator's next message answers this question."""
+    async def answerable(self, question_id: int) -> QuestionView | None:
+        """A question a coordinator may answer (open, or answered already); None for a draft.
+
+        Which question a coordinator's next message answers is a pending input of kind
+        ``inbox_answer`` (bot/services/pending.py), started by the handler."""
+        async with self._db.transaction() as session:
+            row = await session.get(InboxQuestion, question_id)
+            if row is None or row.status == QuestionStatus.DRAFT:
+                return None
+            return _view(row)
+
+    async def answer(
+        self, question_id: int, coordinator_id: int, answer: str, now: dt.datetime
+    ) -> AnswerOutcome | None:
+        """Store a coordinator's answer; a question answered meanwhile keeps the first answer."""
         async with self._db.transaction() as session:
             row = await session.get(InboxQuestion, question_id, with_for_update=True)
             if row is None or row.status == QuestionStatus.DRAFT:
                 return None
-            await session.execute(
-                update(InboxQuestion)
-                .where(InboxQuestion.answering_by == coordinator_id)
-                .values(answering_by=None)
-            )
-            if row.status == QuestionStatus.OPEN:
-                row.answering_by = coordinator_id
-            return _view(row)
-
-    async def answering(self, coordinator_id: int) -> QuestionView | None:
-        async with self._db.transaction() as session:
-            row = await session.scalar(
-                select(InboxQuestion).where(InboxQuestion.answering_by == coordinator_id)
-            )
-            return _view(row) if row else None
-
-    async def stop_answering(self, coordinator_id: int) -> bool:
-        async with self._db.transaction() as session:
-            result = await session.execute(
-                update(InboxQuestion)
-                .where(InboxQuestion.answering_by == coordinator_id)
-                .values(answering_by=None)
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    async def answer(
-        self, coordinator_id: int, answer: str, now: dt.datetime
-    ) -> AnswerOutcome | None:
-        """Store the answer to the question this coordinator is answering."""
-        async with self._db.transaction() as session:
-            row = await session.scalar(
-                select(InboxQuestion)
-                .where(InboxQuestion.answering_by == coordinator_id)
-                .with_for_update()
-            )
-            if row is None:
-                return None
-            row.answering_by = None
             if row.status == QuestionStatus.ANSWERED:
                 return AnswerOutcome(_view(row), already_answered=True)
             row.status = QuestionStatus.ANSWERED

@@ -22,18 +22,17 @@ from bot.models import (
     Absence,
     Attendance,
     AttendanceAudit,
-    AttendanceInput,
     Contact,
     InboxQuestion,
     Invite,
     Participant,
     ParticipantStatus,
-    RegistrationDraft,
+    PendingInput,
 )
-from bot.services.absences import AbsenceService
 from bot.services.deliveries import forget_recipient, received
 from bot.services.groups import forget_memberships, memberships
 from bot.services.participants import linked_participant
+from bot.services.pending import PendingKind
 from bot.services.reminders import ReminderService
 
 log = logging.getLogger(__name__)
@@ -56,6 +55,27 @@ def _when(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _registration(pending: PendingInput | None) -> dict[str, Any] | None:
+    """A registration in progress, as the person would recognise it."""
+    if pending is None or pending.kind != PendingKind.REGISTRATION:
+        return None
+    payload = pending.payload
+    answers = payload.get("answers") or {}
+    return {
+        "step": payload.get("step"),
+        "answers": {k: v for k, v in answers.items() if k not in {"invite_id", "editing"}},
+        "started_at": payload.get("started_at"),
+        "updated_at": _when(pending.updated_at),
+    }
+
+
+def _absence_reason(pending: PendingInput | None) -> str | None:
+    if pending is None or pending.kind != PendingKind.ABSENCE_REASON:
+        return None
+    key = pending.payload.get("session_key")
+    return key if isinstance(key, str) else None
+
+
 class PrivacyService:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -67,7 +87,7 @@ class PrivacyService:
                 select(Contact).where(Contact.telegram_id == telegram_id)
             )
             participant = await linked_participant(session, telegram_id)
-            draft = await session.get(RegistrationDraft, telegram_id)
+            pending = await session.get(PendingInput, telegram_id)
             questions = list(
                 await session.scalars(
                     select(InboxQuestion)
@@ -119,18 +139,7 @@ class PrivacyService:
             if participant
             else None
         )
-        data["registration_in_progress"] = (
-            {
-                "step": draft.step,
-                "answers": {
-                    k: v for k, v in draft.answers.items() if k not in {"invite_id", "editing"}
-                },
-                "started_at": _when(draft.started_at),
-                "updated_at": _when(draft.updated_at),
-            }
-            if draft
-            else None
-        )
+        data["registration_in_progress"] = _registration(pending)
         data["questions"] = [
             {
                 "question": q.text,
@@ -150,6 +159,7 @@ class PrivacyService:
             if participant
             else {"reminder_preferences": None, "reminders": []}
         )
+        data["waiting_for_absence_reason"] = _absence_reason(pending) if participant else None
         data["attendance"] = attendance
         data["groups"] = groups
         data["announcements"] = announcements
@@ -163,16 +173,13 @@ class PrivacyService:
         """Delete this person's personal data; a participant row stays, anonymised."""
         async with self._db.transaction() as session:
             draft = await session.execute(
-                delete(RegistrationDraft).where(RegistrationDraft.telegram_id == telegram_id)
+                delete(PendingInput).where(PendingInput.telegram_id == telegram_id)
             )
             contact = await session.execute(
                 delete(Contact).where(Contact.telegram_id == telegram_id)
             )
             questions = await session.execute(
                 delete(InboxQuestion).where(InboxQuestion.asker_telegram_id == telegram_id)
-            )
-            await session.execute(
-                delete(AttendanceInput).where(AttendanceInput.telegram_id == telegram_id)
             )
             erased = any(getattr(result, "rowcount", 0) for result in (draft, contact, questions))
             participant = await linked_participant(session, telegram_id)
@@ -186,7 +193,6 @@ class PrivacyService:
                 update(Absence).where(Absence.participant_id == participant.id).values(reason=None)
             )
             await ReminderService.forget(session, participant.id)
-            await AbsenceService.forget(session, participant.id)
             # Attendance stays (certificates), without the reasons written down for corrections.
             await session.execute(
                 update(Attendance)

@@ -1,9 +1,10 @@
 """Registration: the /aanmelden questions, kept as a draft in the database, then an application.
 
-A draft (``registration_drafts``) holds the current step and the answers so far, so a restart
-in the middle loses nothing. Every answer is one short transaction. Confirming turns the draft
-into a row in ``participants``: ``pending`` for the coordinator to decide, or ``approved`` at
-once when the person came through a valid invite link.
+A draft (a pending input of kind ``registration``, see bot/services/pending.py) holds the
+chat, the current step and the answers so far, so a restart in the middle loses nothing.
+Every answer is one short transaction. Confirming turns the draft into a row in
+``participants``: ``pending`` for the coordinator to decide, or ``approved`` at once when
+the person came through a valid invite link.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.database import Database
-from bot.models import Participant, ParticipantStatus, RegistrationDraft
+from bot.models import Participant, ParticipantStatus, PendingInput
 from bot.programme_file import EligibilitySection
 from bot.services.eligibility import EligibilityAssessment, assess
 from bot.services.invites import InviteCheck, consume_invite
 from bot.services.participants import ParticipantView, linked_participant
+from bot.services.pending import PendingInputs, PendingKind
 from bot.services.registration_steps import (
     Problem,
     Step,
@@ -95,16 +96,53 @@ class Begin:
     participant: ParticipantView | None = None
 
 
-def _view(row: RegistrationDraft) -> Draft:
+@dataclass(slots=True)
+class _Row:
+    """A registration draft as stored in its pending input."""
+
+    telegram_id: int
+    chat_id: int
+    step: str
+    answers: dict[str, Any]
+    started_at: str
+    updated_at: dt.datetime
+    expires_at: dt.datetime
+
+    @classmethod
+    def of(cls, row: PendingInput) -> _Row | None:
+        payload = row.payload
+        if row.kind != PendingKind.REGISTRATION or not isinstance(payload.get("answers"), dict):
+            return None
+        return cls(row.telegram_id, int(payload["chat_id"]), str(payload["step"]),
+                   dict(payload["answers"]), str(payload.get("started_at", "")),
+                   row.updated_at, row.expires_at)
+
+    def payload(self) -> dict[str, Any]:
+        return {"chat_id": self.chat_id, "step": self.step, "answers": self.answers,
+                "started_at": self.started_at}
+
+
+def _view(row: _Row) -> Draft:
     return Draft(
         row.telegram_id, row.chat_id, Step(row.step), dict(row.answers), row.updated_at
     )
 
 
 class RegistrationService:
-    def __init__(self, database: Database, timeout: dt.timedelta) -> None:
+    def __init__(self, database: Database, pending: PendingInputs) -> None:
         self._db = database
-        self.timeout = timeout
+        self._pending = pending
+        self.timeout = pending.timeout(PendingKind.REGISTRATION)
+
+    async def _load(self, session: AsyncSession, telegram_id: int) -> _Row | None:
+        stored = await self._pending.row(session, telegram_id)
+        return _Row.of(stored) if stored is not None else None
+
+    async def _save(self, session: AsyncSession, row: _Row, now: dt.datetime) -> None:
+        saved = await self._pending.put(
+            session, row.telegram_id, PendingKind.REGISTRATION, row.payload(), now
+        )
+        row.updated_at, row.expires_at = saved.updated_at, saved.expires_at
 
     async def begin(
         self,
@@ -133,37 +171,24 @@ class RegistrationService:
                     view = ParticipantView.of(existing)
                     return Begin(BeginKind.APPROVED_BY_INVITE, participant=view)
                 return Begin(BeginKind.REGISTERED, participant=ParticipantView.of(existing))
-            row = await session.get(RegistrationDraft, telegram_id)
-            if row is not None and self._expired(row, now):
-                await session.delete(row)
-                await session.flush()
-                row = None
-            if row is not None:
-                answers = dict(row.answers)
+            row = await self._load(session, telegram_id)
+            if row is not None and not self._expired(row, now):
                 if usable is not None:
-                    answers.update(_invite_answers(usable))
-                row.answers = answers
+                    row.answers.update(_invite_answers(usable))
                 row.chat_id = chat_id
-                row.updated_at = now
+                await self._save(session, row, now)
                 return Begin(BeginKind.RESUMED, draft=_view(row))
             answers = {"suggested_name": _suggestion(suggested_name)}
             if usable is not None:
                 answers.update(_invite_answers(usable))
-            row = RegistrationDraft(
-                telegram_id=telegram_id,
-                chat_id=chat_id,
-                step=Step.CONSENT,
-                answers=answers,
-                started_at=now,
-                updated_at=now,
-            )
-            session.add(row)
+            row = _Row(telegram_id, chat_id, Step.CONSENT, answers, now.isoformat(), now, now)
+            await self._save(session, row, now)
             return Begin(BeginKind.STARTED, draft=_view(row))
 
     async def current(self, telegram_id: int, now: dt.datetime) -> Draft | None:
         """The registration in progress, if any and not timed out."""
         async with self._db.transaction() as session:
-            row = await session.get(RegistrationDraft, telegram_id)
+            row = await self._load(session, telegram_id)
             if row is None or self._expired(row, now):
                 return None
             return _view(row)
@@ -171,40 +196,26 @@ class RegistrationService:
     async def has_draft(self, telegram_id: int) -> bool:
         """Whether a draft exists at all (also a timed-out one not yet swept away)."""
         async with self._db.transaction() as session:
-            return await session.get(RegistrationDraft, telegram_id) is not None
+            return await self._load(session, telegram_id) is not None
 
     async def cancel(self, telegram_id: int) -> bool:
         """Stop the registration and forget its answers; False when none was running."""
         async with self._db.transaction() as session:
             return await self._drop(session, telegram_id)
 
-    async def expire(self, now: dt.datetime) -> list[int]:
-        """Remove every timed-out draft; returns the chats to tell about it."""
-        limit = now - self.timeout
-        async with self._db.transaction() as session:
-            rows = list(
-                await session.scalars(
-                    select(RegistrationDraft).where(RegistrationDraft.updated_at < limit)
-                )
-            )
-            for row in rows:
-                await session.delete(row)
-        if rows:
-            log.info("%d registration(s) timed out", len(rows))
-        return [row.chat_id for row in rows]
-
     async def answer_text(
         self, telegram_id: int, text: str, now: dt.datetime, rules: EligibilitySection
     ) -> Outcome | None:
         """A typed answer to the current question; None when no registration is running."""
         async with self._db.transaction() as session:
-            row = await session.get(RegistrationDraft, telegram_id)
+            row = await self._load(session, telegram_id)
             if row is None:
                 return None
             if self._expired(row, now):
-                await session.delete(row)
+                await self._drop(session, telegram_id)
                 return Outcome(OutcomeKind.EXPIRED)
-            return _apply(row, apply_text(Step(row.step), row.answers, text, rules), now)
+            transition = apply_text(Step(row.step), row.answers, text, rules)
+            return await self._apply(session, row, transition, now)
 
     async def choose(
         self,
@@ -218,36 +229,37 @@ class RegistrationService:
 
         A stale tap comes with the draft, or without one with the application, if any."""
         async with self._db.transaction() as session:
-            row = await session.get(RegistrationDraft, telegram_id)
+            row = await self._load(session, telegram_id)
             if row is None:
                 existing = await linked_participant(session, telegram_id)
                 view = ParticipantView.of(existing) if existing is not None else None
                 return Outcome(OutcomeKind.STALE, participant=view)
             if self._expired(row, now):
-                await session.delete(row)
+                await self._drop(session, telegram_id)
                 return Outcome(OutcomeKind.EXPIRED)
             if step != row.step:
                 return Outcome(OutcomeKind.STALE, draft=_view(row))
             if row.step == Step.CONSENT:
                 if choice != "yes":
-                    await session.delete(row)
+                    await self._drop(session, telegram_id)
                     return Outcome(OutcomeKind.CANCELLED)
                 transition = advance(Step.CONSENT, row.answers, consent_at=now.isoformat())
-                return _apply(row, transition, now)
+                return await self._apply(session, row, transition, now)
             if row.step == Step.CONFIRM and choice == "ok":
                 return await self._submit(session, row, now, rules)
-            return _apply(row, apply_choice(Step(row.step), row.answers, choice, rules), now)
+            transition = apply_choice(Step(row.step), row.answers, choice, rules)
+            return await self._apply(session, row, transition, now)
 
     async def _submit(
         self,
         session: AsyncSession,
-        row: RegistrationDraft,
+        row: _Row,
         now: dt.datetime,
         rules: EligibilitySection,
     ) -> Outcome:
         answers = dict(row.answers)
         existing = await linked_participant(session, row.telegram_id)
-        await session.delete(row)
+        await self._drop(session, row.telegram_id)
         if existing is not None:
             return Outcome(OutcomeKind.ALREADY, participant=ParticipantView.of(existing))
         assessment = assess(
@@ -294,13 +306,22 @@ class RegistrationService:
         )
 
     async def _drop(self, session: AsyncSession, telegram_id: int) -> bool:
-        result = await session.execute(
-            delete(RegistrationDraft).where(RegistrationDraft.telegram_id == telegram_id)
-        )
-        return bool(getattr(result, "rowcount", 0))
+        dropped = await self._pending.remove(session, telegram_id, PendingKind.REGISTRATION)
+        return dropped is not None
 
-    def _expired(self, row: RegistrationDraft, now: dt.datetime) -> bool:
-        return row.updated_at + self.timeout < now
+    def _expired(self, row: _Row, now: dt.datetime) -> bool:
+        return row.expires_at < now
+
+    async def _apply(
+        self, session: AsyncSession, row: _Row, transition: Transition, now: dt.datetime
+    ) -> Outcome:
+        if transition.stale:
+            return Outcome(OutcomeKind.STALE, draft=_view(row))
+        row.step = transition.step
+        row.answers = dict(transition.answers)
+        await self._save(session, row, now)
+        kind = OutcomeKind.RETRY if transition.problem else OutcomeKind.NEXT
+        return Outcome(kind, draft=_view(row), problem=transition.problem)
 
 
 def _suggestion(name: str) -> str | None:
@@ -323,12 +344,3 @@ async def _unlinked_placeholder(session: AsyncSession, participant_id: int) -> P
         return None
     return row
 
-
-def _apply(row: RegistrationDraft, transition: Transition, now: dt.datetime) -> Outcome:
-    if transition.stale:
-        return Outcome(OutcomeKind.STALE, draft=_view(row))
-    row.step = transition.step
-    row.answers = transition.answers
-    row.updated_at = now
-    kind = OutcomeKind.RETRY if transition.problem else OutcomeKind.NEXT
-    return Outcome(kind, draft=_view(row), problem=transition.problem)

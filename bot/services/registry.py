@@ -1,13 +1,19 @@
-"""Every service the bot uses, built once at start-up and shared by all handlers and jobs."""
+"""Every service the bot uses, built once at start-up and shared by all handlers and jobs.
+
+:func:`build_services` builds them in dependency order and hands each its dependencies
+explicitly; nothing is set or looked up afterwards. There is one :class:`SessionService`, so
+every feature (absences, attendance, audiences, reminders) sees a werksessie added or moved
+with /sessie at once.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.database import Database
-from bot.programme import Programme, load_programme
+from bot.programme import Programme
 from bot.services.absences import AbsenceService
 from bot.services.announcements import AnnouncementService
 from bot.services.attendance import AttendanceService
@@ -19,23 +25,24 @@ from bot.services.groups import GroupService
 from bot.services.inbox import InboxService
 from bot.services.invites import InviteService
 from bot.services.participants import ParticipantService
+from bot.services.pending import PendingInputs, PendingKind
 from bot.services.privacy import PrivacyService
+from bot.services.programme_source import ProgrammeSource
 from bot.services.questions import QuestionService
 from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
 from bot.services.sessions import SessionService
-from bot.services.steps import StepStore
-from bot.services.typed_inputs import TypedInputs
 
 # Where the Services live in PTB's bot_data.
 SERVICES_KEY = "services"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
     settings: Settings
     database: Database
-    programme: Programme
+    programmes: ProgrammeSource
+    pending: PendingInputs
     contacts: ContactService
     registration: RegistrationService
     participants: ParticipantService
@@ -43,23 +50,20 @@ class Services:
     privacy: PrivacyService
     sessions: SessionService
     inbox: InboxService
-    # The question service is built in the background after start-up: see ``questions``.
+    # Built in a background thread once the bot receives updates: see ready_questions().
     question_service: Deferred[QuestionService]
     reminders: ReminderService
     absences: AbsenceService
+    attendance: AttendanceService
     groups: GroupService
     audiences: AudienceService
     announcements: AnnouncementService
     deliveries: DeliveryQueue
-    steps: StepStore
-    typed_inputs: TypedInputs
-    # Set right after construction: it needs the session service.
-    attendance: AttendanceService = field(init=False)
 
     @property
-    def questions(self) -> QuestionService:
-        """The question service (waits for it, or builds it, if it is not ready yet)."""
-        return self.question_service.get()
+    def programme(self) -> Programme:
+        """The programme in force (the file as last read)."""
+        return self.programmes.current()
 
     async def ready_questions(self) -> QuestionService:
         """The question service, waiting for it without blocking the event loop."""
@@ -70,10 +74,13 @@ class Services:
         return dt.datetime.now(self.settings.tz)
 
     def reload_programme(self) -> Programme:
-        """Read the programme file again; raises ProgrammeError and keeps the old one if invalid."""
-        self.programme = load_programme(self.settings.programme.file, self.settings.tz)
-        self.questions.set_programme(self.programme)
-        return self.programme
+        """Read the programme file again; raises ProgrammeError and keeps the old one if invalid.
+
+        The question service learns the new programme as soon as it is built (at once when it
+        is): nothing here waits for it."""
+        programme = self.programmes.reload()
+        self.question_service.then(lambda questions: questions.set_programme(programme))
+        return programme
 
     async def close(self) -> None:
         await self.database.close()
@@ -81,47 +88,45 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     """Load the programme and connect the database (no I/O on the database yet)."""
-    programme = load_programme(settings.programme.file, settings.tz)
+    programmes = ProgrammeSource(settings.programme.file, settings.tz)
     database = Database(
         settings.database.url,
         echo=settings.database.echo,
         lock_timeout=settings.database.lock_timeout_seconds,
     )
-    # The attendance audiences ask the attendance service, which is set up last.
-    audiences = AudienceService(
-        database,
-        SessionService(database, lambda: services.programme),
-        lambda: services.attendance,
-    )
-    services: Services = Services(
+    pending = PendingInputs(database, _timeouts(settings))
+    sessions = SessionService(database, programmes.current)
+    absences = AbsenceService(database, sessions)
+    attendance = AttendanceService(database, sessions, settings.attendance, absences)
+    audiences = AudienceService(database, sessions, attendance)
+    return Services(
         settings=settings,
         database=database,
-        programme=programme,
+        programmes=programmes,
+        pending=pending,
         contacts=ContactService(database),
-        registration=RegistrationService(
-            database, dt.timedelta(minutes=settings.registration.timeout_minutes)
-        ),
+        registration=RegistrationService(database, pending),
         participants=ParticipantService(database),
         invites=InviteService(database),
         privacy=PrivacyService(database),
-        sessions=SessionService(database, lambda: services.programme),
+        sessions=sessions,
         inbox=InboxService(database),
         question_service=Deferred(
-            lambda: QuestionService.from_package(programme), name="wijkbot-questions"
+            lambda: QuestionService.from_package(programmes.current()), name="wijkbot-questions"
         ),
         reminders=ReminderService(database),
-        absences=AbsenceService(database, SessionService(database, lambda: services.programme)),
+        absences=absences,
+        attendance=attendance,
         groups=GroupService(database),
         audiences=audiences,
         announcements=AnnouncementService(database, audiences),
         deliveries=DeliveryQueue(database),
-        steps=StepStore(database),
-        typed_inputs=TypedInputs(database),
     )
-    services.attendance = AttendanceService(
-        database,
-        services.sessions,
-        settings.attendance,
-        services.absences,
-    )
-    return services
+
+
+def _timeouts(settings: Settings) -> dict[PendingKind, dt.timedelta]:
+    """The waits that come from the settings rather than the defaults."""
+    return {
+        PendingKind.REGISTRATION: dt.timedelta(minutes=settings.registration.timeout_minutes),
+        PendingKind.ABSENCE_REASON: dt.timedelta(minutes=settings.reminders.reason_minutes),
+    }

@@ -29,7 +29,6 @@ from bot.config import ReminderKind
 from bot.database import Database
 from bot.models import (
     Absence,
-    AbsencePrompt,
     Participant,
     ParticipantStatus,
     ReminderDelivery,
@@ -304,10 +303,8 @@ class ReminderService:
                     .order_by(ReminderDelivery.claimed_at, ReminderDelivery.id)
                 )
             )
-            prompt = await session.get(AbsencePrompt, participant_id)
         return {
             "reminder_preferences": {kind.value: on for kind, on in preferences.items()},
-            "waiting_for_absence_reason": prompt.session_key if prompt else None,
             "reminders": [
                 {
                     "session": r.session_key,

@@ -1,0 +1,1 @@
+"""Rendering: what Telegram shows (Dutch texts from the catalogue, keyboards, callback data)."""
