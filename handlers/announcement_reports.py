@@ -7,18 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
+from telegram import Update
 
-from bot.announcement_texts import (
-    counts_line,
-    group_kind_label,
-    issue_line,
-    plain_html,
-    short_moment,
-)
 from bot.catalogue import Html, plain, t
 from bot.models import AnnouncementState
 from bot.services.announcement_types import (
@@ -30,7 +22,17 @@ from bot.services.announcement_types import (
 from bot.services.audiences import Audience, AudienceKind
 from bot.services.pending import Pending, PendingKind
 from bot.services.registry import Services
-from handlers.context import Context, reply, services, user_id
+from bot.views.announcements import (
+    counts_line,
+    group_audience_label,
+    issue_line,
+    kind_label,
+    plain_html,
+    short_moment,
+)
+from bot.views.keyboards import keyboard
+from bot.views.paging import in_rows
+from handlers.context import Context, drop_buttons, reply, services, user_id
 from scheduling.announcement_sender import send_content
 from scheduling.outbox import outbox_of
 
@@ -38,20 +40,7 @@ log = logging.getLogger(__name__)
 
 SNIPPET = 60
 ISSUES_SHOWN = 30
-
-_PLANNED_AUDIENCES = {
-    AudienceKind.APPROVED: "announce.audience_approved",
-    AudienceKind.APPLICANTS: "announce.audience_applicants",
-    AudienceKind.ABSENT_LAST: "announce.audience_absent",
-    AudienceKind.NOT_CHECKED_IN: "announce.audience_not_in",
-}
-
-
-def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
-    )
-
+REPORTS_PER_ROW = 5
 
 def snippet(content: Content) -> str:
     text = " ".join(plain_html(Html(content.html)).split())
@@ -68,18 +57,8 @@ async def planned_label(svc: Services, audience: Audience | None) -> str:
         group = await svc.groups.get(audience.group_id)
         if group is None:
             return plain("announce.group_gone")
-        return plain("announce.audience_group", kind=group_kind_label(group.kind), name=group.name)
-    return plain(_PLANNED_AUDIENCES[audience.kind])
-
-
-async def drop_buttons(update: Update) -> None:
-    query = update.callback_query
-    if query is None or query.message is None:
-        return
-    try:
-        await query.edit_message_reply_markup(None)
-    except TelegramError as error:
-        log.debug("could not remove the buttons: %s", error)
+        return group_audience_label(group.kind, group.name)
+    return kind_label(audience.kind)
 
 
 # -- /berichten and a report ------------------------------------------------------------------
@@ -106,8 +85,8 @@ async def list_command(update: Update, context: Context) -> None:
             )
         )
     buttons = [(f"📊 #{a.id}", f"ann:rep:{a.id}") for a, _ in recent]
-    rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
-    await reply(update, context, Html("\n\n".join(lines)), reply_markup=keyboard(rows))
+    markup = keyboard(in_rows(buttons, REPORTS_PER_ROW))
+    await reply(update, context, Html("\n\n".join(lines)), reply_markup=markup)
 
 
 def _marks(announcement: AnnouncementView) -> Html:

@@ -14,7 +14,6 @@ import logging
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
-from bot.announcement_texts import audience_label, group_kind_label, moment, progress_text
 from bot.catalogue import Html, t
 from bot.numbers import whole_number
 from bot.services.announcement_types import (
@@ -26,9 +25,11 @@ from bot.services.announcement_types import (
 from bot.services.audiences import Audience, AudienceKind, AudienceUnavailable
 from bot.services.moments import MomentError, parse_moment
 from bot.services.pending import Pending, PendingKind
+from bot.views.announcements import audience_label, moment, progress_text
+from bot.views.groups import group_kind_label
+from bot.views.keyboards import keyboard
 from handlers import announcement_reports as reports
-from handlers.announcement_reports import drop_buttons, keyboard
-from handlers.context import Context, reply, services, user_id
+from handlers.context import Context, drop_buttons, reply, services, user_id
 from scheduling.announcement_sender import send_content
 from scheduling.outbox import outbox_of
 

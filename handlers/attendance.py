@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.catalogue import t
 from bot.formatting import session_name
@@ -28,12 +28,15 @@ from bot.services.attendance_views import PersonLine
 from bot.services.calendar import calendar_slug
 from bot.services.checkin_windows import find_session, latest_started
 from bot.services.pending import Pending, PendingKind
-from handlers.attendance_render import overview_text, record_text, status_label
+from bot.views.attendance import overview_text, record_text, status_label
+from bot.views.keyboards import keyboard, keyboard_or_none
+from bot.views.paging import in_rows
 from handlers.context import Context, reply, services, user_id
 
 log = logging.getLogger(__name__)
 
 _NAME_MAX = 24
+_EDIT_BUTTONS_MAX = 99
 _MARKS = {"p": Mark.PRESENT, "l": Mark.LATE, "e": Mark.EXCUSED, "a": Mark.ABSENT}
 _STATUSES = {mark.value: mark for mark in Mark}
 _NOT_PARTICIPANT = {
@@ -72,14 +75,10 @@ def _short(line: PersonLine) -> str:
 
 def _edit_markup(key: str, people: list[PersonLine]) -> InlineKeyboardMarkup | None:
     buttons = [
-        InlineKeyboardButton(
-            t("presence.edit_button", name=_short(line)),
-            callback_data=f"att:c:{key}:{line.participant_id}",
-        )
-        for line in people[:99]
+        (t("presence.edit_button", name=_short(line)), f"att:c:{key}:{line.participant_id}")
+        for line in people[:_EDIT_BUTTONS_MAX]
     ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    return InlineKeyboardMarkup(rows) if rows else None
+    return keyboard_or_none(in_rows(buttons, 2))
 
 
 async def _choose_session(
@@ -116,10 +115,12 @@ async def presence_command(update: Update, context: Context) -> None:
     await reply(update, context, overview_text(overview), reply_markup=markup)
 
 
+def _cancel_button() -> tuple[str, str]:
+    return (t("presence.cancel_button"), "att:x")
+
+
 def _cancel_markup() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t("presence.cancel_button"), callback_data="att:x")]]
-    )
+    return keyboard([[_cancel_button()]])
 
 
 async def correction_button(update: Update, context: Context) -> None:
@@ -149,16 +150,11 @@ async def correction_button(update: Update, context: Context) -> None:
     name = _shown_name(line)
     if parts[1] == "c":
         buttons = [
-            InlineKeyboardButton(
-                status_label(mark), callback_data=f"att:s:{found.key}:{line.participant_id}:{code}"
-            )
+            (status_label(mark), f"att:s:{found.key}:{line.participant_id}:{code}")
             for code, mark in _MARKS.items()
             if mark.value != line.shown.value
         ]
-        markup = InlineKeyboardMarkup(
-            [buttons[:2], buttons[2:], [InlineKeyboardButton(t("presence.cancel_button"),
-                                                             callback_data="att:x")]]
-        )
+        markup = keyboard([buttons[:2], buttons[2:], [_cancel_button()]])
         text = t("presence.choose", name=name, session=session_name(found),
                  status=status_label(line.shown))
         await reply(update, context, text, reply_markup=markup)

@@ -1,8 +1,5 @@
 """Checking in: /checkin CODE, the QR deep link, the "Ik ben er" button; /opencheckin and
-/sluitcheckin for coordinators.
-
-Callback data: ``chk:here:<session>`` ("Ik ben er"), ``chk:new:<session>`` (a fresh QR
-code), ``chk:close:<session>`` (close check-in).
+/sluitcheckin for coordinators. The texts, buttons and callback data: bot/views/checkin.py.
 """
 
 from __future__ import annotations
@@ -21,32 +18,10 @@ from bot.services.checkin import Method, Outcome
 from bot.services.checkin_codes import looks_like_code, qr_png
 from bot.services.checkin_windows import find_session
 from bot.services.pending import Pending, PendingKind
-from handlers.attendance_render import checkin_reply, display_caption
+from bot.views.checkin import checkin_link, checkin_reply, display_caption, display_markup
 from handlers.context import Context, reply, services, user_id
 
 log = logging.getLogger(__name__)
-
-PAYLOAD_PREFIX = "checkin_"
-
-
-def checkin_link(context: Context, token: str) -> str:
-    return f"https://t.me/{context.bot.username}?start={PAYLOAD_PREFIX}{token}"
-
-
-def display_markup(key: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(t("checkin.refresh_button"), callback_data=f"chk:new:{key}")],
-            [InlineKeyboardButton(t("checkin.close_button"), callback_data=f"chk:close:{key}")],
-        ]
-    )
-
-
-def here_markup(key: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t("checkin.here_button"), callback_data=f"chk:here:{key}")]]
-    )
-
 
 # -- participants -----------------------------------------------------------------------------
 
@@ -139,7 +114,7 @@ async def show_display(context: Context, chat_id: int, found: Session) -> None:
     counts = await svc.attendance.windows.count(found.key)
     message = await context.bot.send_photo(
         chat_id,
-        photo=qr_png(checkin_link(context, current.token)),
+        photo=qr_png(checkin_link(context.bot.username, current.token)),
         caption=display_caption(found, current, counts, context.bot.username),
         parse_mode=ParseMode.HTML,
         reply_markup=display_markup(found.key),

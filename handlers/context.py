@@ -9,6 +9,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.catalogue import plain
@@ -102,3 +103,14 @@ async def reply(
     if chat is None:
         return None
     return await send_html(context, chat.id, text, reply_markup=reply_markup)
+
+
+async def drop_buttons(update: Update) -> None:
+    """Take the buttons off the message a button was tapped on (it may be gone already)."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    try:
+        await query.edit_message_reply_markup(None)
+    except TelegramError as error:
+        log.debug("could not remove the buttons: %s", error)

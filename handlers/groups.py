@@ -7,17 +7,18 @@ Group names are typed; the step is read by handlers/announcements.py (group -3).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
-from bot.announcement_texts import group_kind_label
 from bot.catalogue import Html, plain, t
 from bot.numbers import whole_number
 from bot.services.groups import NAME_MAX, GroupError, GroupKind, GroupView
 from bot.services.pending import Pending, PendingKind
 from bot.services.registry import Services
+from bot.views.groups import group_kind_label
+from bot.views.keyboards import Button, keyboard
+from bot.views.paging import page_line, page_rows, paginate
 from handlers.context import Context, reply, services, user_id
 
 log = logging.getLogger(__name__)
@@ -26,12 +27,6 @@ _GROUP_KINDS = {kind.value: kind for kind in GroupKind}
 
 PAGE_SIZE = 10
 BUTTON_NAME_MAX = 30
-
-
-def _keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
-    )
 
 
 def _short(name: str | None) -> str:
@@ -58,7 +53,7 @@ async def _overview(svc: Services) -> tuple[Html, InlineKeyboardMarkup]:
     rows = [[(f"👥 {_short(g.name)} ({len(g.members)})", f"grp:o:{g.id}:0")] for g in found]
     rows.append([(plain("groups.new_intervisie"), "grp:new:intervisie")])
     rows.append([(plain("groups.new_eindopdracht"), "grp:new:eindopdracht")])
-    return Html("\n\n".join(parts)), _keyboard(rows)
+    return Html("\n\n".join(parts)), keyboard(rows)
 
 
 async def _group_page(
@@ -68,9 +63,8 @@ async def _group_page(
     if group is None:
         return None
     candidates = await svc.groups.candidates(group_id)
-    pages = max(1, -(-len(candidates) // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
-    shown = candidates[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    shown = paginate(candidates, page, PAGE_SIZE)
+    page = shown.page
     text = t(
         "groups.page",
         kind=group_kind_label(group.kind),
@@ -78,12 +72,13 @@ async def _group_page(
         count=len(group.members),
         members=_members(group),
     )
+    footer = page_line(page, shown.pages, "groups.page_number")
     if not candidates:
         text = Html(f"{text}\n\n{t('groups.nobody_approved')}")
-    elif pages > 1:
-        text = Html(f"{text}\n\n{t('groups.page_number', page=page + 1, pages=pages)}")
-    rows: list[list[tuple[str, str]]] = []
-    for person in shown:
+    elif footer is not None:
+        text = Html(f"{text}\n\n{footer}")
+    people: list[list[Button]] = []
+    for person in shown.items:
         if person.in_group:
             label = plain("groups.button_in", name=_short(person.name))
         elif person.other_group:
@@ -94,16 +89,12 @@ async def _group_page(
             )
         else:
             label = plain("groups.button_out", name=_short(person.name))
-        rows.append([(label, f"grp:t:{group_id}:{person.participant_id}:{page}")])
-    navigation: list[tuple[str, str]] = []
-    if page > 0:
-        navigation.append((t("groups.previous"), f"grp:o:{group_id}:{page - 1}"))
-    if page + 1 < pages:
-        navigation.append((t("groups.next"), f"grp:o:{group_id}:{page + 1}"))
-    if navigation:
-        rows.append(navigation)
+        people.append([(label, f"grp:t:{group_id}:{person.participant_id}:{page}")])
+    rows = page_rows(
+        people, page=page, pages=shown.pages, data=lambda n: f"grp:o:{group_id}:{n}", texts="groups"
+    )
     rows.append([(t("groups.rename"), f"grp:ren:{group_id}"), (t("groups.all"), "grp:all")])
-    return text, _keyboard(rows)
+    return text, keyboard(rows)
 
 
 async def _edit(update: Update, text: Html, markup: InlineKeyboardMarkup) -> None:

@@ -14,6 +14,7 @@ from bot.numbers import whole_number
 from bot.programme import Session, SessionKind
 from bot.services.calendar import build_calendar, calendar_slug
 from bot.services.invites import PAYLOAD_PREFIX as INVITE_PREFIX
+from bot.views.checkin import PAYLOAD_PREFIX as CHECKIN_PREFIX
 from handlers import checkin, registration
 from handlers.context import Context, is_coordinator, reply, services
 from handlers.errors import database_unavailable
@@ -33,9 +34,9 @@ async def start(update: Update, context: Context) -> None:
         await _record_contact(update, context, user.id, chat.id)
         await registration.begin(update, context, payload.removeprefix(INVITE_PREFIX))
         return
-    if payload.startswith(checkin.PAYLOAD_PREFIX):
+    if payload.startswith(CHECKIN_PREFIX):
         await _record_contact(update, context, user.id, chat.id)
-        await checkin.deep_link(update, context, payload.removeprefix(checkin.PAYLOAD_PREFIX))
+        await checkin.deep_link(update, context, payload.removeprefix(CHECKIN_PREFIX))
         return
     course = svc.programme.data.course
     # The welcome needs nothing from the database: the person sees it first, and the

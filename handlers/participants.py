@@ -5,100 +5,32 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.catalogue import Html, t
 from bot.formatting import short_date
-from bot.models import ParticipantStatus
 from bot.numbers import whole_number
-from bot.programme_file import EligibilitySection
-from bot.services import eligibility
 from bot.services.invites import DEFAULT_DAYS, MAX_DAYS, MAX_USES, NewInvite
-from bot.services.participants import DecisionKind, ParticipantPage, ParticipantView
+from bot.services.participants import DecisionKind, ParticipantView
 from bot.services.registration_steps import NAME_MAX, Problem
-from handlers.context import Context, reply, send_html, services
+from bot.views.keyboards import keyboard
+from bot.views.participants import (
+    application_card,
+    decision_buttons,
+    page_markup,
+    page_text,
+    problem_text,
+    status_label,
+)
+from handlers.context import Context, drop_buttons, reply, send_html, services
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 10
-_LIST_FIELD_MAX = 40
-
-_REASONS = {
-    eligibility.NOT_IN_GRONINGEN: "participants.reason_not_in_groningen",
-    eligibility.EXPERIENCE_LESS: "participants.reason_experience_less",
-    eligibility.EXPERIENCE_MORE: "participants.reason_experience_more",
-    eligibility.ORGANISATION_OTHER: "participants.reason_organisation_other",
-}
-_LIST_STATUS = {
-    ParticipantStatus.APPROVED: "participants.status_approved",
-    ParticipantStatus.REJECTED: "participants.status_rejected",
-    ParticipantStatus.FORGOTTEN: "participants.status_forgotten",
-}
 
 
-# -- shared rendering -------------------------------------------------------------------------
-
-
-def organisation_label(value: str | None) -> str:
-    if value == eligibility.RESIDENT:
-        return t("registration.org_resident")
-    if value == eligibility.OTHER:
-        return t("registration.org_other")
-    return value or ""
-
-
-def yes_no(value: bool | None) -> Html:
-    return t("registration.answer_yes") if value else t("registration.answer_no")
-
-
-def status_label(person: ParticipantView) -> Html:
-    if person.status is ParticipantStatus.PENDING:
-        if person.fits is None:
-            return t("participants.status_pending")
-        key = (
-            "participants.status_pending_fits"
-            if person.fits
-            else "participants.status_pending_maybe"
-        )
-        return t(key)
-    if person.status is ParticipantStatus.APPROVED and not person.linked:
-        return t("participants.status_approved_unlinked")
-    return t(_LIST_STATUS[person.status])
-
-
-def reason_list(reasons: list[str], rules: EligibilitySection) -> Html:
-    parts = [
-        t(
-            _REASONS.get(code, "participants.reason_unknown"),
-            municipality=rules.municipality,
-            min=rules.experience_years_min,
-            max=rules.experience_years_max,
-        )
-        for code in reasons
-    ]
-    return Html(", ".join(parts))
-
-
-def application_card(
-    person: ParticipantView, reasons: list[str], rules: EligibilitySection
-) -> Html:
-    indication = (
-        t("participants.indication_fits")
-        if not reasons
-        else t("participants.indication_maybe", reasons=reason_list(reasons, rules))
-    )
-    return t(
-        "participants.card",
-        name=person.name or "",
-        organisation_name=person.organisation_name or "",
-        organisation_type=organisation_label(person.organisation_type),
-        municipality=rules.municipality,
-        groningen=yes_no(person.active_in_groningen),
-        years=person.experience_years if person.experience_years is not None else "?",
-        email=person.email or t("registration.email_none"),
-        indication=indication,
-    )
+# -- telling people ---------------------------------------------------------------------------
 
 
 async def send_quietly(
@@ -128,14 +60,6 @@ async def tell_coordinators(
         await send_quietly(context, chat_id, text, markup, who=f"coordinator {chat_id}")
 
 
-def decision_buttons(number: int, page: int | None = None) -> list[InlineKeyboardButton]:
-    suffix = "" if page is None else f":{page}"
-    return [
-        InlineKeyboardButton(t("participants.approve"), callback_data=f"app:ok:{number}{suffix}"),
-        InlineKeyboardButton(t("participants.reject"), callback_data=f"app:no:{number}{suffix}"),
-    ]
-
-
 async def notify_application(
     context: Context, person: ParticipantView, reasons: list[str], via_invite: bool
 ) -> None:
@@ -146,7 +70,7 @@ async def notify_application(
         number=person.id,
     )
     text = Html(f"{header}\n{application_card(person, reasons, rules)}")
-    markup = None if via_invite else InlineKeyboardMarkup([decision_buttons(person.id)])
+    markup = None if via_invite else keyboard([decision_buttons(person.id)])
     await tell_coordinators(context, text, markup)
 
 
@@ -195,79 +119,12 @@ async def _tell_outcome(context: Context, person: ParticipantView, approved: boo
         )
 
 
-async def drop_buttons(update: Update) -> None:
-    query = update.callback_query
-    if query is None or query.message is None:
-        return
-    try:
-        await query.edit_message_reply_markup(None)
-    except TelegramError as error:
-        log.debug("could not remove the buttons: %s", error)
-
-
 # -- the list ---------------------------------------------------------------------------------
-
-
-def _short(text: str | None) -> str:
-    value = text or ""
-    return value if len(value) <= _LIST_FIELD_MAX else value[: _LIST_FIELD_MAX - 1] + "…"
-
-
-def _page_text(page: ParticipantPage) -> Html:
-    if not page.items:
-        return t("participants.list_empty")
-    lines = [t("participants.list_header", total=page.total)]
-    for person in page.items:
-        organisation = _short(person.organisation_name) or _short(
-            organisation_label(person.organisation_type)
-        )
-        key = "participants.line" if organisation else "participants.line_no_organisation"
-        lines.append(
-            t(
-                key,
-                number=person.id,
-                name=person.name or "?",
-                organisation=organisation,
-                status=status_label(person),
-            )
-        )
-    if page.pages > 1:
-        lines.append(t("participants.list_page", page=page.page + 1, pages=page.pages))
-    return Html("\n".join(lines))
-
-
-def _page_markup(page: ParticipantPage) -> InlineKeyboardMarkup | None:
-    rows: list[list[InlineKeyboardButton]] = []
-    for person in page.items:
-        if person.status is ParticipantStatus.PENDING:
-            approve, reject = decision_buttons(person.id, page.page)
-            label = t("participants.button_approve", number=person.id, name=_short(person.name))
-            rows.append(
-                [
-                    InlineKeyboardButton(label, callback_data=approve.callback_data),
-                    InlineKeyboardButton(
-                        t("participants.button_reject", number=person.id),
-                        callback_data=reject.callback_data,
-                    ),
-                ]
-            )
-    navigation = []
-    if page.page > 0:
-        navigation.append(
-            InlineKeyboardButton(t("participants.previous"), callback_data=f"ppl:{page.page - 1}")
-        )
-    if page.page + 1 < page.pages:
-        navigation.append(
-            InlineKeyboardButton(t("participants.next"), callback_data=f"ppl:{page.page + 1}")
-        )
-    if navigation:
-        rows.append(navigation)
-    return InlineKeyboardMarkup(rows) if rows else None
 
 
 async def _show_page(update: Update, context: Context, number: int, *, edit: bool) -> None:
     page = await services(context).participants.page(number, PAGE_SIZE)
-    text, markup = _page_text(page), _page_markup(page)
+    text, markup = page_text(page), page_markup(page)
     query = update.callback_query
     if edit and query is not None and query.message is not None:
         try:
@@ -361,20 +218,3 @@ async def add_command(update: Update, context: Context) -> None:
         until=until,
     )
     await reply(update, context, text)
-
-
-_PROBLEMS = {
-    Problem.CHOOSE: "registration.problem_choose",
-    Problem.EMPTY: "registration.problem_empty",
-    Problem.TOO_LONG: "registration.problem_too_long",
-    Problem.NO_LETTERS: "registration.problem_no_letters",
-    Problem.NAME_CHARACTERS: "registration.problem_name_characters",
-    Problem.YEARS_UNREADABLE: "registration.problem_years_unreadable",
-    Problem.YEARS_NEGATIVE: "registration.problem_years_negative",
-    Problem.YEARS_ABSURD: "registration.problem_years_absurd",
-    Problem.EMAIL_INVALID: "registration.problem_email_invalid",
-}
-
-
-def problem_text(problem: Problem, limit: int) -> Html:
-    return t(_PROBLEMS[problem], limit=limit)

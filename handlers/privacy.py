@@ -6,15 +6,16 @@ import io
 import json
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 
 from bot.catalogue import t
 from bot.formatting import short_date
 from bot.models import ParticipantStatus
 from bot.services.privacy import STORED_PARTS
+from bot.views.keyboards import keyboard
+from bot.views.privacy import Course, mine_text
 from handlers import participants
-from handlers.context import Context, reply, services
-from handlers.privacy_render import mine_text
+from handlers.context import Context, drop_buttons, reply, services
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +46,12 @@ async def mine_command(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if user is None or chat is None:
         return
-    data = await services(context).privacy.export(user.id)
+    svc = services(context)
+    data = await svc.privacy.export(user.id)
     if not any(data[key] for key in STORED_PARTS):
         await reply(update, context, t("privacy.mine_nothing"))
         return
-    await reply(update, context, mine_text(data, context))
+    await reply(update, context, mine_text(data, Course(svc.programme, svc.settings.tz)))
     content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     await context.bot.send_document(
         chat.id,
@@ -67,11 +69,8 @@ async def forget_command(update: Update, context: Context) -> None:
     if not await services(context).privacy.has_data(user.id):
         await reply(update, context, t("privacy.forget_nothing"))
         return
-    markup = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(t("privacy.forget_yes"), callback_data="priv:forget")],
-            [InlineKeyboardButton(t("privacy.forget_no"), callback_data="priv:keep")],
-        ]
+    markup = keyboard(
+        [[(t("privacy.forget_yes"), "priv:forget")], [(t("privacy.forget_no"), "priv:keep")]]
     )
     await reply(update, context, t("privacy.forget_confirm"), reply_markup=markup)
 
@@ -83,7 +82,7 @@ async def forget_button(update: Update, context: Context) -> None:
     if query is None or user is None:
         return
     await query.answer()
-    await participants.drop_buttons(update)
+    await drop_buttons(update)
     if query.data != "priv:forget":
         await reply(update, context, t("privacy.forget_kept"))
         return

@@ -21,6 +21,7 @@ from bot.formatting import short_date
 from bot.numbers import whole_number
 from bot.services.pending import Pending, PendingKind
 from bot.services.questions import Reply
+from bot.views.keyboards import keyboard, keyboard_or_none
 from handlers.context import Context, reply, send_html, services
 
 log = logging.getLogger(__name__)
@@ -28,16 +29,15 @@ log = logging.getLogger(__name__)
 PREVIEW_LENGTH = 300
 
 
-def _keyboard(answer: Reply, draft_id: int | None) -> InlineKeyboardMarkup | None:
-    rows = [
-        [InlineKeyboardButton(suggestion.label, callback_data=f"q:{suggestion.intent_id}")]
-        for suggestion in answer.suggestions[:2]
-    ]
+def _answer_markup(answer: Reply, draft_id: int | None) -> InlineKeyboardMarkup | None:
+    rows = [[(s.label, f"q:{s.intent_id}")] for s in answer.suggestions[:2]]
     if draft_id is not None:
-        rows.append(
-            [InlineKeyboardButton(t("inbox.forward_button"), callback_data=f"qf:{draft_id}")]
-        )
-    return InlineKeyboardMarkup(rows) if rows else None
+        rows.append([(t("inbox.forward_button"), f"qf:{draft_id}")])
+    return keyboard_or_none(rows)
+
+
+def _answer_button(question_id: int) -> InlineKeyboardMarkup:
+    return keyboard([[(t("inbox.answer_button"), f"qa:{question_id}")]])
 
 
 async def question(update: Update, context: Context) -> None:
@@ -52,7 +52,7 @@ async def question(update: Update, context: Context) -> None:
     if not answer.confident:
         draft_id = await svc.inbox.draft(user.id, message.chat_id, message.text, now)
     log.debug("question answered with intents %s", answer.intents)
-    await reply(update, context, answer.html, reply_markup=_keyboard(answer, draft_id))
+    await reply(update, context, answer.html, reply_markup=_answer_markup(answer, draft_id))
 
 
 async def suggestion(update: Update, context: Context) -> None:
@@ -64,7 +64,7 @@ async def suggestion(update: Update, context: Context) -> None:
     answer = (await svc.ready_questions()).answer_intent(intent_id, svc.now())
     await query.answer()
     await send_html(
-        context, query.message.chat.id, answer.html, reply_markup=_keyboard(answer, None)
+        context, query.message.chat.id, answer.html, reply_markup=_answer_markup(answer, None)
     )
 
 
@@ -87,15 +87,12 @@ async def forward(update: Update, context: Context) -> None:
 
 
 async def _notify_coordinator(context: Context, chat_id: int, question_id: int, text: str) -> None:
-    keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t("inbox.answer_button"), callback_data=f"qa:{question_id}")]]
-    )
     try:
         await send_html(
             context,
             chat_id,
             t("inbox.new_question", number=question_id, text=text[:PREVIEW_LENGTH]),
-            reply_markup=keyboard,
+            reply_markup=_answer_button(question_id),
         )
     except (Forbidden, BadRequest) as error:
         log.warning("coordinator chat %s not reachable for the inbox: %s", chat_id, error)
@@ -109,9 +106,6 @@ async def inbox_command(update: Update, context: Context) -> None:
         return
     await reply(update, context, t("inbox.header", count=len(questions)))
     for item in questions[:20]:
-        keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(t("inbox.answer_button"), callback_data=f"qa:{item.id}")]]
-        )
         await reply(
             update,
             context,
@@ -121,7 +115,7 @@ async def inbox_command(update: Update, context: Context) -> None:
                 date=short_date(item.asked_at.astimezone(svc.settings.tz).date()),
                 text=item.text[:PREVIEW_LENGTH],
             ),
-            reply_markup=keyboard,
+            reply_markup=_answer_button(item.id),
         )
 
 

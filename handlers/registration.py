@@ -11,7 +11,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.catalogue import Html, t
 from bot.models import ParticipantStatus
@@ -24,8 +24,11 @@ from bot.services.pending import Pending
 from bot.services.registration import BeginKind, Draft, Outcome, OutcomeKind
 from bot.services.registration_steps import EDITABLE, NAME_MAX, TEXT_MAX, Problem, Step
 from bot.services.registry import Services
+from bot.views.keyboards import keyboard
+from bot.views.paging import in_rows
+from bot.views.participants import organisation_label, problem_text, yes_no
 from handlers import participants
-from handlers.context import Context, reply, send_html, services
+from handlers.context import Context, drop_buttons, reply, send_html, services
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +49,6 @@ _EDIT_LABELS = {
 }
 
 
-def _keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
-    )
-
-
-def _pairs(buttons: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
-    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-
-
 def question(draft: Draft, svc: Services) -> tuple[Html, InlineKeyboardMarkup | None]:
     """The question for the draft's current step, with its buttons."""
     rules = svc.programme.data.eligibility
@@ -69,7 +62,7 @@ def question(draft: Draft, svc: Services) -> tuple[Html, InlineKeyboardMarkup | 
         )
         if draft.has_invite:
             text = Html(f"{t('registration.invite_note')}\n\n{text}")
-        return text, _keyboard(
+        return text, keyboard(
             [
                 [(t("registration.consent_yes"), "reg:consent:yes")],
                 [(t("registration.consent_no"), "reg:consent:no")],
@@ -78,15 +71,15 @@ def question(draft: Draft, svc: Services) -> tuple[Html, InlineKeyboardMarkup | 
     if step is Step.NAME:
         if draft.suggested_name is None:
             return t("registration.ask_name_typed"), None
-        return t("registration.ask_name"), _keyboard(
+        return t("registration.ask_name"), keyboard(
             [[(draft.suggested_name, "reg:name:suggested")]]
         )
     if step is Step.ORG_TYPE:
         options = [
-            (participants.organisation_label(option), f"reg:org:{index}")
+            (organisation_label(option), f"reg:org:{index}")
             for index, option in enumerate(organisation_types(rules))
         ]
-        return t("registration.ask_org_type"), _keyboard(_pairs(options))
+        return t("registration.ask_org_type"), keyboard(in_rows(options, 2))
     if step is Step.ORG_OTHER:
         return t("registration.ask_org_other"), None
     if step is Step.ORG_NAME:
@@ -94,17 +87,17 @@ def question(draft: Draft, svc: Services) -> tuple[Html, InlineKeyboardMarkup | 
         key = "registration.ask_org_name_resident" if resident else "registration.ask_org_name"
         return t(key), None
     if step is Step.GRONINGEN:
-        return t("registration.ask_groningen", municipality=rules.municipality), _keyboard(
+        return t("registration.ask_groningen", municipality=rules.municipality), keyboard(
             [[(t("registration.yes"), "reg:gr:1"), (t("registration.no"), "reg:gr:0")]]
         )
     if step is Step.YEARS:
         return t("registration.ask_years"), None
     if step is Step.EMAIL:
-        return t("registration.ask_email"), _keyboard(
+        return t("registration.ask_email"), keyboard(
             [[(t("registration.skip"), "reg:email:skip")]]
         )
     if step is Step.CONFIRM:
-        return summary(answers, rules), _keyboard(
+        return summary(answers, rules), keyboard(
             [
                 [(t("registration.confirm_ok"), "reg:confirm:ok")],
                 [(t("registration.confirm_edit"), "reg:confirm:edit")],
@@ -112,7 +105,7 @@ def question(draft: Draft, svc: Services) -> tuple[Html, InlineKeyboardMarkup | 
         )
     choices: list[tuple[str, str]] = [(t(_EDIT_LABELS[key]), f"reg:edit:{key}") for key in EDITABLE]
     choices.append((t("registration.edit_back"), "reg:edit:back"))
-    return t("registration.ask_edit"), _keyboard(_pairs(choices))
+    return t("registration.ask_edit"), keyboard(in_rows(choices, 2))
 
 
 def summary(values: Mapping[str, Any], rules: EligibilitySection) -> Html:
@@ -121,9 +114,9 @@ def summary(values: Mapping[str, Any], rules: EligibilitySection) -> Html:
         "registration.summary",
         name=values.get("name") or "",
         organisation_name=values.get("organisation_name") or "",
-        organisation_type=participants.organisation_label(_text(values.get("organisation_type"))),
+        organisation_type=organisation_label(_text(values.get("organisation_type"))),
         municipality=rules.municipality,
-        groningen=participants.yes_no(bool(values.get("active_in_groningen"))),
+        groningen=yes_no(bool(values.get("active_in_groningen"))),
         years=values.get("experience_years"),
         email=email if email else t("registration.email_none"),
     )
@@ -137,7 +130,7 @@ async def ask(context: Context, chat_id: int, draft: Draft, problem: Problem | N
     text, markup = question(draft, services(context))
     if problem is not None:
         limit = NAME_MAX if draft.step is Step.NAME else TEXT_MAX
-        text = Html(f"{participants.problem_text(problem, limit)}\n\n{text}")
+        text = Html(f"{problem_text(problem, limit)}\n\n{text}")
     await send_html(context, chat_id, text, reply_markup=markup)
 
 
@@ -147,7 +140,7 @@ def indication(
     """The fit against "Voor wie?", criterion by criterion, never a rejection."""
     reasons = set(assessment.reasons)
     limits = {"min": rules.experience_years_min, "max": rules.experience_years_max}
-    label = participants.organisation_label(person.organisation_type)
+    label = organisation_label(person.organisation_type)
     lines = [t("registration.fit.fits" if assessment.fits else "registration.fit.maybe")]
     if eligibility.NOT_IN_GRONINGEN in reasons:
         lines.append(t("registration.fit.not_in_groningen", municipality=rules.municipality))
@@ -253,7 +246,7 @@ async def button(update: Update, context: Context) -> None:
             await _show_where_we_are(update, context, outcome)
         return
     await query.answer()
-    await participants.drop_buttons(update)
+    await drop_buttons(update)
     await _follow_up(update, context, outcome)
 
 

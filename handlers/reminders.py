@@ -11,7 +11,7 @@ import datetime as dt
 import html
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.catalogue import Html, plain, t
@@ -23,8 +23,10 @@ from bot.services.absences import REASON_MAX, AbsenceError, clean_reason
 from bot.services.participants import ParticipantView
 from bot.services.pending import Pending, PendingKind
 from bot.services.sessions import Timetable
-from handlers.context import Context, reply, services, user_id
-from scheduling.messages import short_label
+from bot.views.keyboards import Button, keyboard
+from bot.views.reminders import NO, YES
+from bot.views.sessions import short_label
+from handlers.context import Context, drop_buttons, reply, services, user_id
 from scheduling.planner import timings_for
 
 log = logging.getLogger(__name__)
@@ -124,15 +126,14 @@ async def _answer(
         await query.answer()
         key = "absences.recorded_no_reason" if absence else "absences.nothing"
         await reply(update, context, t(key, name=name))
-        await _drop_buttons(update)
+        await drop_buttons(update)
         return
     if action == "pick" and absence is not None:
         await query.answer()
         reason = t("absences.current_reason", reason=absence.reason) if absence.reason else ""
-        markup = InlineKeyboardMarkup([[
-            InlineKeyboardButton(t("absences.button_come"), callback_data=f"rem:yes:{session.key}"),
-            InlineKeyboardButton(t("absences.button_change_reason"),
-                                 callback_data=f"rem:no:{session.key}"),
+        markup = keyboard([[
+            (t("absences.button_come"), f"{YES}:{session.key}"),
+            (t("absences.button_change_reason"), f"{NO}:{session.key}"),
         ]])
         text = t("absences.already", name=name, date=date, reason=reason)
         await reply(update, context, text, reply_markup=markup)
@@ -145,21 +146,9 @@ async def _answer(
         now,
     )
     await query.answer(plain("absences.absent_toast"))
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t("absences.skip"), callback_data=f"rem:skip:{session.key}")]]
-    )
+    markup = keyboard([[(t("absences.skip"), f"rem:skip:{session.key}")]])
     await reply(update, context, t("absences.ask_reason", name=name, date=date),
                 reply_markup=markup)
-
-
-async def _drop_buttons(update: Update) -> None:
-    query = update.callback_query
-    if query is None or query.message is None:
-        return
-    try:
-        await query.edit_message_reply_markup(None)
-    except TelegramError as error:
-        log.debug("could not remove the buttons: %s", error)
 
 
 # -- the typed reason ----------------------------------------------------------------------------
@@ -217,15 +206,8 @@ def _choices(
         if s.key in mine
     ]
     current = t("absences.current", lines=Html("\n".join(lines))) if lines else ""
-    rows = [
-        [
-            InlineKeyboardButton(
-                short_label(s, absent=s.key in mine), callback_data=f"rem:pick:{s.key}"
-            )
-        ]
-        for s in upcoming
-    ]
-    return t("absences.choose", current=current), InlineKeyboardMarkup(rows)
+    rows = [[(short_label(s, absent=s.key in mine), f"rem:pick:{s.key}")] for s in upcoming]
+    return t("absences.choose", current=current), keyboard(rows)
 
 
 async def afmelden_command(update: Update, context: Context) -> None:
@@ -274,7 +256,7 @@ def preferences_view(
     settings: RemindersSettings, chosen: dict[ReminderKind, bool]
 ) -> tuple[Html, InlineKeyboardMarkup | None]:
     lines: list[str] = []
-    rows: list[list[InlineKeyboardButton]] = []
+    rows: list[list[Button]] = []
     for kind in ReminderKind:
         timing = _timing_text(settings, kind)
         if timing is None or not settings.enabled:
@@ -283,13 +265,11 @@ def preferences_view(
         on = chosen.get(kind, True)
         lines.append(t("reminders.preference_on" if on else "reminders.preference_off",
                        label=label, timing=timing))
-        rows.append([InlineKeyboardButton(
-            t("reminders.button_off" if on else "reminders.button_on", label=label),
-            callback_data=f"rem:pref:{kind.value}",
-        )])
+        button = t("reminders.button_off" if on else "reminders.button_on", label=label)
+        rows.append([(button, f"rem:pref:{kind.value}")])
     if not lines:
         return t("reminders.none_configured"), None
-    return t("reminders.preferences", lines=Html("\n".join(lines))), InlineKeyboardMarkup(rows)
+    return t("reminders.preferences", lines=Html("\n".join(lines))), keyboard(rows)
 
 
 async def preferences_command(update: Update, context: Context) -> None:

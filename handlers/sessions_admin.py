@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.catalogue import Html, plain, t
 from bot.formatting import long_date, session_name, time_range
@@ -23,9 +23,10 @@ from bot.programme import Session, SessionKind
 from bot.services.pending import Pending, PendingKind
 from bot.services.registry import Services
 from bot.services.sessions import SessionChangeError
+from bot.views.keyboards import keyboard
+from bot.views.sessions import short_label, when_line
 from handlers.context import Context, reply, services, user_id
 from scheduling.dutch_dates import When, WhenProblem, parse_when
-from scheduling.messages import short_label, when_line
 from scheduling.reminders import scheduler_of
 
 log = logging.getLogger(__name__)
@@ -34,12 +35,6 @@ LOCATION_MAX = 300
 MAX_BUTTONS = 24
 
 _KINDS = {"werksessie": SessionKind.WERKSESSIE, "intervisie": SessionKind.INTERVISIE}
-
-
-def _keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
-    )
 
 
 def _when(starts_at: dt.datetime, ends_at: dt.datetime) -> Html:
@@ -85,7 +80,7 @@ async def _overview(svc: Services) -> tuple[Html, InlineKeyboardMarkup]:
     rows = [[(short_label(s), f"ses:show:{s.key}")] for s in upcoming[:MAX_BUTTONS]]
     rows.append([(t("sessie.button_add_werksessie"), "ses:add:werksessie"),
                  (t("sessie.button_add_intervisie"), "ses:add:intervisie")])
-    return t("sessie.overview", lines=body), _keyboard(rows)
+    return t("sessie.overview", lines=body), keyboard(rows)
 
 
 async def _detail(svc: Services, session: Session) -> tuple[Html, InlineKeyboardMarkup]:
@@ -107,7 +102,7 @@ async def _detail(svc: Services, session: Session) -> tuple[Html, InlineKeyboard
         rows.append([(t("sessie.button_move"), f"ses:move:{session.key}"),
                      (t("sessie.button_cancel"), f"ses:cancel:{session.key}")])
     rows.append([(t("sessie.button_back"), "ses:list")])
-    return text, _keyboard(rows)
+    return text, keyboard(rows)
 
 
 async def sessie_command(update: Update, context: Context) -> None:
@@ -158,7 +153,7 @@ async def _start_add(update: Update, context: Context, kind: SessionKind) -> Non
         duration = t("sessie.duration_needed")
     text = t("sessie.ask_when_add", kind=t(f"sessie.kind_{kind.value}"), duration=duration)
     await reply(update, context, text,
-                reply_markup=_keyboard([[(t("sessie.button_abort"), "ses:abort")]]))
+                reply_markup=keyboard([[(t("sessie.button_abort"), "ses:abort")]]))
 
 
 async def _start_move(update: Update, context: Context, session: Session) -> None:
@@ -168,12 +163,12 @@ async def _start_move(update: Update, context: Context, session: Session) -> Non
     await _set_draft(update, context, {"action": "move", "key": session.key, "step": "when"})
     text = t("sessie.ask_when_move", name=session_name(session), current=_session_when(session))
     await reply(update, context, text,
-                reply_markup=_keyboard([[(t("sessie.button_abort"), "ses:abort")]]))
+                reply_markup=keyboard([[(t("sessie.button_abort"), "ses:abort")]]))
 
 
 async def _ask_cancel(update: Update, context: Context, session: Session) -> None:
     text = t("sessie.confirm_cancel", name=session_name(session), when=_session_when(session))
-    markup = _keyboard([[(t("sessie.button_cancel_yes"), f"ses:cancelok:{session.key}"),
+    markup = keyboard([[(t("sessie.button_cancel_yes"), f"ses:cancelok:{session.key}"),
                          (t("sessie.button_cancel_no"), f"ses:show:{session.key}")]])
     await reply(update, context, text, reply_markup=markup)
 
@@ -251,7 +246,7 @@ async def _typed_when(update: Update, context: Context, draft: dict[str, Any], t
     if draft["action"] == "add":
         draft["step"] = "location"
         await _set_draft(update, context, draft)
-        await reply(update, context, t("sessie.ask_location"), reply_markup=_keyboard(
+        await reply(update, context, t("sessie.ask_location"), reply_markup=keyboard(
             [[(t("sessie.button_no_location"), "ses:noloc"), (t("sessie.button_abort"),
                                                                "ses:abort")]]))
         return
@@ -283,7 +278,7 @@ async def _confirm(update: Update, context: Context, draft: dict[str, Any]) -> N
     svc = services(context)
     starts_at, ends_at = _times(draft)
     draft["step"] = "confirm"
-    markup = _keyboard([[(t("sessie.button_save"), "ses:save"),
+    markup = keyboard([[(t("sessie.button_save"), "ses:save"),
                          (t("sessie.button_abort"), "ses:abort")]])
     if draft["action"] == "add":
         text = t("sessie.confirm_add", kind=t(f"sessie.kind_{draft['kind']}"),

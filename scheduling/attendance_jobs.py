@@ -20,7 +20,7 @@ import logging
 
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application
+from telegram.ext import Application, ContextTypes
 
 from bot.catalogue import t
 from bot.formatting import session_name
@@ -30,13 +30,25 @@ from bot.services.checkin_codes import qr_png
 from bot.services.checkin_windows import Display
 from bot.services.registry import SERVICES_KEY, Services
 from bot.services.sessions import Timetable
-from handlers.attendance_render import digest_text, display_caption
-from handlers.checkin import checkin_link, display_markup, here_markup
-from handlers.context import Context, deliverer, services
+from bot.views.attendance import digest_text
+from bot.views.checkin import checkin_link, display_caption, display_markup, here_markup
+from scheduling.delivery import DELIVERER_KEY, Deliverer
 
 log = logging.getLogger(__name__)
 
 JOB_NAME = "attendance"
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def services(context: Context) -> Services:
+    found: Services = context.bot_data[SERVICES_KEY]
+    return found
+
+
+def deliverer(context: Context) -> Deliverer:
+    found: Deliverer = context.bot_data[DELIVERER_KEY]
+    return found
 
 
 async def tick(context: Context) -> None:
@@ -112,7 +124,7 @@ async def _refresh(context: Context, display: Display, found: Session, now: dt.d
     if display.slot != current.slot:
         result = await deliverer(context).send_photo(
             display.chat_id,
-            qr_png(checkin_link(context, current.token)),
+            qr_png(checkin_link(context.bot.username, current.token)),
             caption,
             reply_markup=display_markup(found.key),
         )

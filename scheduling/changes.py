@@ -15,7 +15,6 @@ database made before keys were taken from dates).
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -24,17 +23,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.change_notices import ChangeKind, Notice
 from bot.database import Database
 from bot.models import SessionSnapshot
 from bot.programme import Session, SessionKind
 from bot.services.sessions import Timetable
-
-
-class ChangeKind(enum.StrEnum):
-    MOVED = "changed"  # new time or place
-    ADDED = "added"
-    CANCELLED = "cancelled"
-
 
 Slot = tuple[str, dt.datetime, dt.datetime]
 
@@ -97,20 +90,6 @@ def diff(known: Mapping[str, Known], sessions: Sequence[Session], now: dt.dateti
             continue
         changes.append(Change(ChangeKind.CANCELLED, gone.key, gone.starts_at))
     return changes
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """A change notice still to be sent to (some) participants."""
-
-    kind: ChangeKind
-    session: Session  # as it is now; for a cancelled one, as it was
-    revision: int
-    previous_start: dt.datetime | None
-
-    @property
-    def occurrence(self) -> str:
-        return f"r{self.revision}"
 
 
 class ConcurrentChangeError(Exception):

@@ -25,13 +25,13 @@ from sqlalchemy.exc import OperationalError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application, ContextTypes
 
-from bot.announcement_texts import audience_label, progress_text
 from bot.catalogue import t
 from bot.models import DeliveryStatus
 from bot.services.announcement_types import AnnouncementError
 from bot.services.audiences import AudienceUnavailable
 from bot.services.deliveries import FollowUpKind, Progress, WorkItem
 from bot.services.registry import SERVICES_KEY, Services
+from bot.views.announcements import audience_label, progress_text
 from scheduling.announcement_sender import (
     BROADCAST_PER_SECOND,
     AnnouncementSender,

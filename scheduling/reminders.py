@@ -32,13 +32,14 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot.catalogue import Html
+from bot.change_notices import Notice
 from bot.config import ReminderKind
 from bot.services.registry import SERVICES_KEY, Services
 from bot.services.reminders import DeliveryStatus, Outcome, Recipient
-from scheduling.changes import ChangeTracker, ConcurrentChangeError, Notice
+from bot.views.reminders import answer_buttons, notice_buttons, notice_text, reminder_text
+from scheduling.changes import ChangeTracker, ConcurrentChangeError
 from scheduling.delivery import DELIVERER_KEY, Deliverer
 from scheduling.delivery import Outcome as Sent
-from scheduling.messages import answer_buttons, notice_buttons, notice_text, reminder_text
 from scheduling.planner import (
     STALE,
     PlannedReminder,

@@ -14,8 +14,8 @@ from bot.models import Absence, InboxQuestion, ParticipantStatus
 from bot.programme import load_programme
 from bot.services.contacts import ContactService
 from bot.services.participants import ParticipantService
-from bot.services.privacy import PrivacyService
 from bot.services.pending import PendingInputs
+from bot.services.privacy import PrivacyService
 from bot.services.registration import RegistrationService
 from tests.postgres import dump_rows
 

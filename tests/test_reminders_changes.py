@@ -6,8 +6,9 @@ import datetime as dt
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
+from bot.change_notices import ChangeKind
 from bot.programme import Session, SessionKind
-from scheduling.changes import Change, ChangeKind, Known, diff
+from scheduling.changes import Change, Known, diff
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = dt.datetime(2024, 10, 1, 9, 0, tzinfo=AMS)

@@ -1,4 +1,4 @@
-"""Attendance texts from the catalogue, shared by the handlers and the timed jobs."""
+"""Attendance texts from the catalogue: /presentie, the digest, /aanwezigheid; status labels."""
 
 from __future__ import annotations
 
@@ -7,19 +7,10 @@ from typing import Any
 
 from bot.catalogue import Html, t
 from bot.config import AttendanceSettings
-from bot.formatting import clock, duration_until, session_name, short_date, time_range
-from bot.programme import Programme, Session
-from bot.services.attendance_rules import CertificateStatus, Mark, Shown, window_opens
+from bot.formatting import clock, session_name, short_date, time_range
+from bot.programme import Programme
+from bot.services.attendance_rules import CertificateStatus, Mark, Shown
 from bot.services.attendance_views import Digest, PersonalRecord, PersonLine, SessionOverview
-from bot.services.checkin import CheckinResult, Outcome
-from bot.services.checkin_codes import CurrentCode
-
-_SIMPLE = {
-    Outcome.CLOSED: "checkin.closed",
-    Outcome.PENDING: "checkin.pending",
-    Outcome.REJECTED: "checkin.rejected",
-    Outcome.UNKNOWN: "checkin.unknown",
-}
 
 
 def status_label(shown: Shown | Mark) -> Html:
@@ -28,77 +19,6 @@ def status_label(shown: Shown | Mark) -> Html:
 
 def icon(shown: Shown) -> Html:
     return t(f"attendance.icon_{shown.value}")
-
-
-def local(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
-    return moment.astimezone(tz)
-
-
-def checkin_reply(
-    result: CheckinResult,
-    settings: AttendanceSettings,
-    now: dt.datetime,
-    *,
-    via_link: bool = False,
-) -> Html:
-    """The answer to a check-in attempt: each outcome has its own clear message."""
-    outcome = result.outcome
-    tz = now.tzinfo or dt.UTC
-    found = result.session
-    name = session_name(found) if found else ""
-    if outcome in _SIMPLE:
-        return t(_SIMPLE[outcome], session=name)
-    if outcome in (Outcome.CHECKED_IN, Outcome.LATE) and found and result.at:
-        key = "checkin.late" if outcome is Outcome.LATE else "checkin.done"
-        text = t(key, session=name, time=clock(local(result.at, tz)),
-                 start=clock(found.starts_at))
-        return text
-    if outcome is Outcome.ALREADY and found:
-        if result.at is not None:
-            return t("checkin.already", session=name, time=clock(local(result.at, tz)))
-        return t("checkin.already_recorded", session=name,
-                 status=status_label(result.mark or Mark.PRESENT))
-    if outcome is Outcome.READY and found:
-        return t("checkin.ask_code", session=name)
-    if outcome is Outcome.WRONG_CODE and not via_link and result.tries_left:
-        return t("checkin.wrong_code", count=result.tries_left)
-    if outcome is Outcome.WRONG_CODE and via_link:
-        return t("checkin.wrong_link")
-    if outcome is Outcome.EXPIRED_CODE:
-        key = "checkin.expired_link" if via_link else "checkin.expired_code"
-        return t(key, minutes=settings.code_rotation_minutes)
-    if outcome in (Outcome.THROTTLED, Outcome.WRONG_CODE):
-        retry = result.retry_at or now
-        return t("checkin.throttled", wait=duration_until(now, retry))
-    upcoming = result.next_session
-    if upcoming is None:
-        return t("checkin.no_session")
-    return t(
-        "checkin.no_session_next",
-        session=session_name(upcoming),
-        date=short_date(upcoming.starts_at.date()),
-        start=clock(upcoming.starts_at),
-        opens=clock(window_opens(upcoming, settings)),
-    )
-
-
-def display_caption(
-    found: Session, current: CurrentCode, counts: tuple[int, int, int], bot: str
-) -> Html:
-    checked, total, excused = counts
-    tz = found.starts_at.tzinfo or dt.UTC
-    text = t(
-        "checkin.display",
-        session=session_name(found),
-        code=current.code,
-        bot=bot,
-        changes=clock(current.changes_at.astimezone(tz)),
-        checked=checked,
-        total=total,
-    )
-    if excused:
-        text = Html(f"{text} · {t('checkin.display_excused', count=excused)}")
-    return text
 
 
 def person_name(line: PersonLine) -> Html:

@@ -1,45 +1,35 @@
-"""The reminder and change-notice messages, rendered from the catalogue, with their buttons."""
+"""The reminder and change-notice messages, rendered from the catalogue, with their buttons.
+
+Callback data of the buttons under a reminder: ``rem:yes:<session>`` / ``rem:no:<session>``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
-from bot.catalogue import Html, plain, t
+from bot.catalogue import Html, t
+from bot.change_notices import ChangeKind, Notice
 from bot.config import ReminderKind
-from bot.formatting import clock, duration_until, long_date, session_name, short_date, time_range
-from bot.programme import Session, SessionKind
-from scheduling.changes import ChangeKind, Notice
+from bot.formatting import clock, duration_until, session_name, short_date
+from bot.programme import Session
+from bot.views.keyboards import keyboard
+from bot.views.sessions import when_line
 
-# Callback data of the buttons under a reminder: ``rem:yes:<session key>``.
 YES = "rem:yes"
 NO = "rem:no"
 
 
-_SHORT = {
-    SessionKind.MODULE: "absences.short_module",
-    SessionKind.WERKSESSIE: "absences.short_werksessie",
-    SessionKind.INTERVISIE: "absences.short_intervisie",
-}
-
-
-def short_label(session: Session, *, absent: bool = False) -> str:
-    """A button label: ``Module 4 · do 12 december 2024`` (``❌ …`` when afgemeld)."""
-    name = plain(_SHORT[session.kind], number=session.number)
-    key = "absences.button_absent" if absent else "absences.button"
-    return plain(key, name=name, date=short_date(session.starts_at.date()))
-
-
 def answer_buttons(session_key: str) -> InlineKeyboardMarkup:
-    yes = InlineKeyboardButton(t("reminders.button_yes"), callback_data=f"{YES}:{session_key}")
-    no = InlineKeyboardButton(t("reminders.button_no"), callback_data=f"{NO}:{session_key}")
-    return InlineKeyboardMarkup([[yes, no]])
-
-
-def when_line(session: Session) -> Html:
-    """``donderdag 12 december 2024, 13:00–19:30``"""
-    return t("reminders.when", date=long_date(session.starts_at.date()), time=time_range(session))
+    return keyboard(
+        [
+            [
+                (t("reminders.button_yes"), f"{YES}:{session_key}"),
+                (t("reminders.button_no"), f"{NO}:{session_key}"),
+            ]
+        ]
+    )
 
 
 def day_word(now: dt.datetime, moment: dt.datetime) -> Html:

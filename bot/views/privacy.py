@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from bot.announcement_texts import group_kind_label
 from bot.catalogue import Html, t
 from bot.formatting import clock, session_name, short_date
 from bot.models import DeliveryStatus, ParticipantStatus
+from bot.programme import Programme
 from bot.services.attendance_rules import Mark
 from bot.services.reminders import DeliveryStatus as ReminderStatus
-from handlers import participants
-from handlers.attendance_render import status_label
-from handlers.context import Context, services
+from bot.views.attendance import status_label
+from bot.views.groups import group_kind_label
+from bot.views.participants import organisation_label, yes_no
 
 _STATUS = {
     ParticipantStatus.PENDING: "privacy.status_pending",
@@ -33,15 +34,23 @@ _DRAFT_LABELS = {
 }
 
 
-def _moment(value: object, context: Context) -> str:
+@dataclass(frozen=True, slots=True)
+class Course:
+    """What the export is read against: the course's programme and its time zone."""
+
+    programme: Programme
+    tz: dt.tzinfo
+
+
+def _moment(value: object, course: Course) -> str:
     if not isinstance(value, str):
         return t("privacy.unknown_value")
-    moment = dt.datetime.fromisoformat(value).astimezone(services(context).settings.tz)
+    moment = dt.datetime.fromisoformat(value).astimezone(course.tz)
     return f"{short_date(moment.date())}, {clock(moment)}"
 
 
-def _session(key: str, context: Context) -> str:
-    session = services(context).programme.session(key)
+def _session(key: str, course: Course) -> str:
+    session = course.programme.session(key)
     return session_name(session) if session else key
 
 
@@ -49,7 +58,7 @@ def _value(value: Any) -> str:
     if value is None or value == "":
         return t("privacy.unknown_value")
     if isinstance(value, bool):
-        return participants.yes_no(value)
+        return yes_no(value)
     return str(value)
 
 
@@ -57,23 +66,23 @@ def _lines(lines: list[Html]) -> Html:
     return Html("\n".join(lines))
 
 
-def _draft_answers(answers: dict[str, Any], context: Context) -> Html:
+def _draft_answers(answers: dict[str, Any], course: Course) -> Html:
     lines = []
     for key, label in _DRAFT_LABELS.items():
         if key not in answers:
             continue
         value = answers[key]
         if key == "consent_at":
-            shown = _moment(value, context)
+            shown = _moment(value, course)
         elif key == "organisation_type":
-            shown = participants.organisation_label(value if isinstance(value, str) else None)
+            shown = organisation_label(value if isinstance(value, str) else None)
         else:
             shown = _value(value)
         lines.append(t("privacy.answer_line", label=t(label), value=shown))
     return _lines(lines) if lines else t("privacy.mine_no_answers")
 
 
-def _registration(data: dict[str, Any], context: Context) -> list[Html]:
+def _registration(data: dict[str, Any], course: Course) -> list[Html]:
     parts: list[Html] = []
     contact = data.get("contact")
     if contact:
@@ -81,8 +90,8 @@ def _registration(data: dict[str, Any], context: Context) -> list[Html]:
             t(
                 "privacy.mine_contact",
                 telegram_id=data["telegram_id"],
-                first_seen=_moment(contact["first_seen_at"], context),
-                last_seen=_moment(contact["last_seen_at"], context),
+                first_seen=_moment(contact["first_seen_at"], course),
+                last_seen=_moment(contact["last_seen_at"], course),
             )
         )
     person = data.get("participant")
@@ -94,13 +103,13 @@ def _registration(data: dict[str, Any], context: Context) -> list[Html]:
                 status=t(_STATUS[ParticipantStatus(person["status"])]),
                 name=_value(person["name"]),
                 organisation_name=_value(person["organisation_name"]),
-                organisation_type=participants.organisation_label(person["organisation_type"]),
-                municipality=services(context).programme.data.eligibility.municipality,
+                organisation_type=organisation_label(person["organisation_type"]),
+                municipality=course.programme.data.eligibility.municipality,
                 groningen=_value(person["active_in_groningen"]),
                 years=_value(person["experience_years"]),
                 email=_value(person["email"]),
-                consent=_moment(person["consent_at"], context),
-                applied=_moment(person["applied_at"], context),
+                consent=_moment(person["consent_at"], course),
+                applied=_moment(person["applied_at"], course),
             )
         )
     draft = data.get("registration_in_progress")
@@ -108,25 +117,25 @@ def _registration(data: dict[str, Any], context: Context) -> list[Html]:
         parts.append(
             t(
                 "privacy.mine_draft",
-                answers=_draft_answers(draft["answers"], context),
-                updated=_moment(draft["updated_at"], context),
+                answers=_draft_answers(draft["answers"], course),
+                updated=_moment(draft["updated_at"], course),
             )
         )
     return parts
 
 
-def _questions_and_absences(data: dict[str, Any], context: Context) -> list[Html]:
+def _questions_and_absences(data: dict[str, Any], course: Course) -> list[Html]:
     parts: list[Html] = []
     if data["questions"]:
         lines = [
-            t("privacy.mine_question_line", when=_moment(q["asked_at"], context),
+            t("privacy.mine_question_line", when=_moment(q["asked_at"], course),
               text=q["question"])
             for q in data["questions"]
         ]
         parts.append(t("privacy.mine_questions", questions=_lines(lines)))
     if data["absences"]:
         lines = [
-            t("privacy.mine_absence_line", session=_session(a["session"], context),
+            t("privacy.mine_absence_line", session=_session(a["session"], course),
               reason=_value(a["reason"]))
             for a in data["absences"]
         ]
@@ -134,14 +143,14 @@ def _questions_and_absences(data: dict[str, Any], context: Context) -> list[Html
     return parts
 
 
-def _attendance(data: dict[str, Any], context: Context) -> list[Html]:
+def _attendance(data: dict[str, Any], course: Course) -> list[Html]:
     if not data["attendance"]:
         return []
     lines = [
         t(
             "privacy.mine_attendance_corrected" if row["corrections"]
             else "privacy.mine_attendance_line",
-            session=_session(row["session"], context),
+            session=_session(row["session"], course),
             status=status_label(Mark(row["status"])),
         )
         for row in data["attendance"]
@@ -179,7 +188,7 @@ def _groups(data: dict[str, Any]) -> list[Html]:
     return [t("privacy.mine_groups", groups=_lines(lines))]
 
 
-def _announcements(data: dict[str, Any], context: Context) -> list[Html]:
+def _announcements(data: dict[str, Any], course: Course) -> list[Html]:
     received = data["announcements"]
     if not received:
         return []
@@ -191,21 +200,21 @@ def _announcements(data: dict[str, Any], context: Context) -> list[Html]:
             "privacy.mine_announcements",
             count=len(received),
             delivered=delivered,
-            last=_moment(last, context),
+            last=_moment(last, course),
         )
     ]
 
 
-def mine_text(data: dict[str, Any], context: Context) -> Html:
+def mine_text(data: dict[str, Any], course: Course) -> Html:
     """Everything in the export that a person would want to read, section by section."""
     parts = [
         t("privacy.mine_header"),
-        *_registration(data, context),
-        *_questions_and_absences(data, context),
-        *_attendance(data, context),
+        *_registration(data, course),
+        *_questions_and_absences(data, course),
+        *_attendance(data, course),
         *_reminders(data),
         *_groups(data),
-        *_announcements(data, context),
+        *_announcements(data, course),
         t("privacy.mine_footer"),
     ]
     return Html("\n\n".join(parts))

@@ -20,7 +20,7 @@ from bot.services.announcement_types import (
     RecipientIssue,
 )
 from bot.services.audiences import AudienceKind, Resolved
-from bot.services.groups import GroupKind
+from bot.views.groups import group_kind_label
 
 _KIND_LABELS = {
     AudienceKind.APPROVED: "announce.audience_approved",
@@ -37,28 +37,27 @@ _REASONS = {
 }
 
 
-def group_kind_label(kind: str) -> str:
-    return plain(
-        "groups.kind_intervisie" if kind == GroupKind.INTERVISIE else "groups.kind_eindopdracht"
-    )
+def kind_label(kind: AudienceKind) -> str:
+    """A kind of audience other than a group, e.g. "Alle toegelaten deelnemers"."""
+    return plain(_KIND_LABELS[kind])
+
+
+def group_audience_label(group_kind: str, name: str) -> str:
+    return plain("announce.audience_group", kind=group_kind_label(group_kind), name=name)
 
 
 def audience_label(resolved: Resolved) -> str:
     """Plain text, e.g. "Intervisiegroep Noord" or "Afwezig bij Module 3: …"."""
     kind = resolved.audience.kind
     if kind is AudienceKind.GROUP:
-        return plain(
-            "announce.audience_group",
-            kind=group_kind_label(resolved.group_kind or ""),
-            name=resolved.group_name or "",
-        )
+        return group_audience_label(resolved.group_kind or "", resolved.group_name or "")
     if resolved.session is not None:
         return plain(
             "announce.audience_session",
-            audience=plain(_KIND_LABELS[kind]),
+            audience=kind_label(kind),
             session=plain_html(session_name(resolved.session)),
         )
-    return plain(_KIND_LABELS[kind])
+    return kind_label(kind)
 
 
 def plain_html(html: Html) -> str:
