@@ -64,3 +64,8 @@ def duration_until(now: dt.datetime, moment: dt.datetime) -> Html:
         parts.append(t("time.minutes", count=max(minutes, 1)))
     joined = parts[0] if len(parts) == 1 else t("time.pair", first=parts[0], second=parts[1])
     return t("time.in", span=joined)
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters: a longer text is cut and ends in ``…``."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

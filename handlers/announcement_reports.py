@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 
 from bot.catalogue import Html, plain, t
+from bot.formatting import shorten
 from bot.models import AnnouncementState
 from bot.services.announcement_types import (
     AnnouncementError,
@@ -46,7 +47,7 @@ def snippet(content: Content) -> str:
     text = " ".join(plain_html(Html(content.html)).split())
     if not text:
         return plain("announce.snippet_media")
-    return text if len(text) <= SNIPPET else text[: SNIPPET - 1] + "…"
+    return shorten(text, SNIPPET)
 
 
 async def planned_label(svc: Services, audience: Audience | None) -> str:

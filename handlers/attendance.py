@@ -17,7 +17,7 @@ import logging
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.catalogue import t
-from bot.formatting import session_name
+from bot.formatting import session_name, shorten
 from bot.models import ParticipantStatus
 from bot.numbers import whole_number
 from bot.programme import Session
@@ -69,8 +69,7 @@ async def own_command(update: Update, context: Context) -> None:
 
 
 def _short(line: PersonLine) -> str:
-    name = line.name or f"#{line.participant_id}"
-    return name if len(name) <= _NAME_MAX else name[: _NAME_MAX - 1] + "…"
+    return shorten(line.name or f"#{line.participant_id}", _NAME_MAX)
 
 
 def _edit_markup(key: str, people: list[PersonLine]) -> InlineKeyboardMarkup | None:

@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes
 from bot.catalogue import plain
 from bot.services.registry import SERVICES_KEY, Services
 from bot.telegram_text import split_html
-from scheduling.delivery import DELIVERER_KEY, Deliverer
+from scheduling.delivery import Deliverer, deliverer_of
 
 Context = ContextTypes.DEFAULT_TYPE
 Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
@@ -25,8 +25,7 @@ log = logging.getLogger(__name__)
 
 def deliverer(context: Context) -> Deliverer:
     """The paced, retrying sender for messages the bot sends on its own."""
-    found: Deliverer = context.bot_data[DELIVERER_KEY]
-    return found
+    return deliverer_of(context.bot_data)
 
 
 def services(context: Context) -> Services:

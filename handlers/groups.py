@@ -12,6 +12,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.catalogue import Html, plain, t
+from bot.formatting import shorten
 from bot.numbers import whole_number
 from bot.services.groups import NAME_MAX, GroupError, GroupKind, GroupView
 from bot.services.pending import Pending, PendingKind
@@ -30,8 +31,7 @@ BUTTON_NAME_MAX = 30
 
 
 def _short(name: str | None) -> str:
-    value = name or "?"
-    return value if len(value) <= BUTTON_NAME_MAX else value[: BUTTON_NAME_MAX - 1] + "…"
+    return shorten(name or "?", BUTTON_NAME_MAX)
 
 
 def _members(group: GroupView) -> Html:

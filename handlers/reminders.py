@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 
 from bot.catalogue import Html, plain, t
 from bot.config import ReminderKind, RemindersSettings
-from bot.formatting import clock, session_name, short_date
+from bot.formatting import clock, session_name, short_date, shorten
 from bot.models import ParticipantStatus
 from bot.programme import Session, SessionKind
 from bot.services.absences import REASON_MAX, AbsenceError, clean_reason
@@ -76,7 +76,7 @@ def _error_toast(error: AbsenceError, session: Session) -> str:
     """The same, as plain text for a button's pop-up."""
     key = _ERRORS.get(error.code, "absences.session_gone")
     text = plain(key, name=html.unescape(session_name(session)), limit=REASON_MAX)
-    return text if len(text) <= TOAST_MAX else text[: TOAST_MAX - 1] + "…"
+    return shorten(text, TOAST_MAX)
 
 
 # -- buttons -----------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from bot.services.registry import SERVICES_KEY, Services
 from bot.services.sessions import Timetable
 from bot.views.attendance import digest_text
 from bot.views.checkin import checkin_link, display_caption, display_markup, here_markup
-from scheduling.delivery import DELIVERER_KEY, Deliverer
+from scheduling.delivery import deliverer_of
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +43,6 @@ Context = ContextTypes.DEFAULT_TYPE
 
 def services(context: Context) -> Services:
     found: Services = context.bot_data[SERVICES_KEY]
-    return found
-
-
-def deliverer(context: Context) -> Deliverer:
-    found: Deliverer = context.bot_data[DELIVERER_KEY]
     return found
 
 
@@ -74,7 +69,7 @@ async def send_prompt(context: Context, found: Session, now: dt.datetime) -> int
     text = t("checkin.prompt", session=session_name(found))
     sent = 0
     for recipient in await windows.prompt_recipients(found.key):
-        result = await deliverer(context).send_message(
+        result = await deliverer_of(context.bot_data).send_message(
             recipient.chat_id, text, reply_markup=here_markup(found.key)
         )
         sent += result.delivered
@@ -89,7 +84,7 @@ async def send_digest(context: Context, found: Session, now: dt.datetime) -> Non
     digest = await svc.attendance.views.digest(found, now)
     text = digest_text(digest, svc.settings.attendance)
     for chat_id in svc.settings.coordinators:
-        await deliverer(context).send_message(chat_id, text)
+        await deliverer_of(context.bot_data).send_message(chat_id, text)
     log.info("attendance digest for %s sent", found.key)
 
 
@@ -109,7 +104,7 @@ async def refresh_displays(context: Context, timetable: Timetable, now: dt.datet
         ):
             dropped.add(key)
             for old in await windows.drop_displays(key):
-                await deliverer(context).delete_message(old.chat_id, old.message_id)
+                await deliverer_of(context.bot_data).delete_message(old.chat_id, old.message_id)
             continue
         await _refresh(context, display, found, now)
 
@@ -122,7 +117,7 @@ async def _refresh(context: Context, display: Display, found: Session, now: dt.d
     counts = await windows.count(found.key)
     caption = display_caption(found, current, counts, context.bot.username)
     if display.slot != current.slot:
-        result = await deliverer(context).send_photo(
+        result = await deliverer_of(context.bot_data).send_photo(
             display.chat_id,
             qr_png(checkin_link(context.bot.username, current.token)),
             caption,
@@ -132,7 +127,7 @@ async def _refresh(context: Context, display: Display, found: Session, now: dt.d
             await windows.save_display(
                 found.key, display.chat_id, result.message_id, current.slot, counts[0], now
             )
-            await deliverer(context).delete_message(display.chat_id, display.message_id)
+            await deliverer_of(context.bot_data).delete_message(display.chat_id, display.message_id)
         return
     if counts[0] == display.shown_count:
         return

@@ -14,7 +14,7 @@ import contextlib
 import enum
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -240,3 +240,9 @@ class Deliverer:
                 continue
             message_id = sent.message_id if isinstance(sent, Message) else None
             return DeliveryResult(Outcome.DELIVERED, message_id, retry_after_waits=waits)
+
+
+def deliverer_of(bot_data: Mapping[Any, Any]) -> Deliverer:
+    """The one sender the application keeps (``bot_data[DELIVERER_KEY]``)."""
+    found: Deliverer = bot_data[DELIVERER_KEY]
+    return found

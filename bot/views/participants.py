@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 
 from bot.catalogue import Html, t
+from bot.formatting import shorten
 from bot.models import ParticipantStatus
 from bot.programme_file import EligibilitySection
 from bot.services import eligibility
@@ -120,8 +121,7 @@ def decision_buttons(number: int) -> list[Button]:
 
 
 def _short(text: str | None) -> str:
-    value = text or ""
-    return value if len(value) <= _LIST_FIELD_MAX else value[: _LIST_FIELD_MAX - 1] + "…"
+    return shorten(text or "", _LIST_FIELD_MAX)
 
 
 def page_text(page: ParticipantPage) -> Html:
