@@ -29,6 +29,7 @@ from bot.views.announcements import (
     issue_line,
     kind_label,
     plain_html,
+    report_data,
     short_moment,
 )
 from bot.views.keyboards import keyboard
@@ -85,7 +86,7 @@ async def list_command(update: Update, context: Context) -> None:
                 marks=_marks(announcement),
             )
         )
-    buttons = [(f"📊 #{a.id}", f"ann:rep:{a.id}") for a, _ in recent]
+    buttons = [(f"📊 #{a.id}", report_data(a.id)) for a, _ in recent]
     markup = keyboard(in_rows(buttons, REPORTS_PER_ROW))
     await reply(update, context, Html("\n\n".join(lines)), reply_markup=markup)
 
@@ -131,7 +132,7 @@ async def show_report(update: Update, context: Context, number: int) -> None:
         parts.append(t("announce.issues", issues=Html("\n".join(shown))))
     if report.followup_failed:
         parts.append(t("announce.followup_failed", count=report.followup_failed))
-    rows = [[(t("announce.refresh"), f"ann:rep:{number}")]]
+    rows = [[(t("announce.refresh"), report_data(number))]]
     if announcement.withdrawn_at is None:
         rows.append(
             [

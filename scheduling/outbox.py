@@ -22,7 +22,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application, ContextTypes
 
 from bot.catalogue import t
@@ -31,7 +30,7 @@ from bot.services.announcement_types import AnnouncementError
 from bot.services.audiences import AudienceUnavailable
 from bot.services.deliveries import FollowUpKind, Progress, WorkItem
 from bot.services.registry import SERVICES_KEY, Services
-from bot.views.announcements import audience_label, progress_text
+from bot.views.announcements import audience_label, details_markup, progress_text
 from scheduling.announcement_sender import (
     BROADCAST_PER_SECOND,
     AnnouncementSender,
@@ -314,14 +313,7 @@ class Outbox:
     async def _show(self, state: Progress) -> None:
         text = progress_text(state.announcement_id, state.audience_label, state.counts,
                              state.finished)
-        markup = (
-            InlineKeyboardMarkup(
-                [[InlineKeyboardButton(t("announce.details"),
-                                       callback_data=f"ann:rep:{state.announcement_id}")]]
-            )
-            if state.finished
-            else None
-        )
+        markup = details_markup(state.announcement_id) if state.finished else None
         chat_id = state.report_chat_id or state.created_by
         await self._spacer.wait_turn()
         if state.report_message_id is not None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from telegram import InlineKeyboardMarkup
+
 from bot.catalogue import Html, plain, t
 from bot.formatting import clock, long_date, session_name, short_date
 from bot.models import DeliveryStatus
@@ -21,6 +23,7 @@ from bot.services.announcement_types import (
 )
 from bot.services.audiences import AudienceKind, Resolved
 from bot.views.groups import group_kind_label
+from bot.views.keyboards import keyboard
 
 _KIND_LABELS = {
     AudienceKind.APPROVED: "announce.audience_approved",
@@ -122,3 +125,13 @@ def progress_text(announcement_id: int, label: str | None, counts: Counts, finis
         total=counts.total,
         counts=counts_line(counts),
     )
+
+
+def report_data(announcement_id: int) -> str:
+    """The callback data of the button that shows an announcement's report."""
+    return f"ann:rep:{announcement_id}"
+
+
+def details_markup(announcement_id: int) -> InlineKeyboardMarkup:
+    """Under the finished progress message: the button to the report."""
+    return keyboard([[(t("announce.details"), report_data(announcement_id))]])
