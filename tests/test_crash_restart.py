@@ -26,7 +26,7 @@ from bot.models import (
     DeliveryStatus,
     Participant,
     ParticipantStatus,
-    RegistrationDraft,
+    PendingInput,
     ReminderDelivery,
 )
 from bot.services.announcement_types import INTERRUPTED
@@ -196,7 +196,7 @@ async def test_a_registration_killed_at_a_random_step_finishes_once(
         services.database.transaction() as session,
     ):
         rows = list(await session.scalars(select(Participant)))
-        drafts = await session.scalar(select(func.count()).select_from(RegistrationDraft))
+        drafts = await session.scalar(select(func.count()).select_from(PendingInput))
     assert len(rows) == 1, wire.describe()
     person = rows[0]
     assert (person.telegram_id, person.status) == (user.id, ParticipantStatus.PENDING)

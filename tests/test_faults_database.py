@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.database import Database
-from bot.models import Participant, RegistrationDraft
+from bot.models import Participant, PendingInput
 from tests.conftest import PARTICIPANT_ID, make_settings, run_bot
 from tests.faketelegram import FakeMessage, FakeTelegram, SimulatedUser
 from tests.test_registration import CONSENT, flat, tap
@@ -50,7 +50,7 @@ async def drafts_locked(database_url: str) -> AsyncIterator[None]:
     pg = await asyncpg.connect(url.set(drivername="postgresql").render_as_string(False))
     transaction = pg.transaction()
     await transaction.start()
-    await pg.execute("LOCK TABLE registration_drafts IN ACCESS EXCLUSIVE MODE")
+    await pg.execute("LOCK TABLE pending_inputs IN ACCESS EXCLUSIVE MODE")
     try:
         yield
     finally:
@@ -74,8 +74,10 @@ def database_unreachable(database: Database) -> Iterator[None]:
 
 async def draft_of(database: Database) -> tuple[str, dict[str, Any]] | None:
     async with database.transaction() as session:
-        draft = await session.get(RegistrationDraft, PARTICIPANT_ID)
-        return None if draft is None else (draft.step, dict(draft.answers))
+        row = await session.get(PendingInput, PARTICIPANT_ID)
+        if row is None or row.kind != "registration":
+            return None
+        return str(row.payload["step"]), dict(row.payload["answers"])
 
 
 async def to_organisation_question(user: SimulatedUser) -> FakeMessage:

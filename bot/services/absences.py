@@ -5,8 +5,9 @@ niet" under a reminder, or with /afmelden); the reason is optional. The attendan
 and the coordinator read afmeldingen through :meth:`AbsenceService.for_session` and
 :meth:`AbsenceService.for_participant`.
 
-While the bot waits for the typed reason after "Ik kan niet", an ``absence_prompts`` row
-says so; it is kept in the database, so a restart in between loses nothing.
+While the bot waits for the typed reason after "Ik kan niet", the person's pending input
+(kind ``absence_reason``, see bot/services/pending.py) says so; it is kept in the database,
+so a restart in between loses nothing.
 """
 
 from __future__ import annotations
