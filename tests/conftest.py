@@ -15,12 +15,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from telegram.ext import Application, Job
 
 from bot.app import build_application
 from bot.config import Settings
 from bot.lifecycle import running
 from bot.services.registry import Services, build_services
-from scheduling.reminders import scheduler_of
+from scheduling.outbox import Outbox, outbox_of
+from scheduling.reminders import ReminderScheduler, scheduler_of
 from tests.faketelegram import FakeTelegram, SimulatedUser
 from tests.postgres import PostgresServer
 
@@ -142,8 +144,12 @@ def make_settings(fake: FakeTelegram, database: Path | str, **overrides: Any) ->
 
 @dataclass
 class RunningBot:
+    """The real application polling the fake, with what tests reach into: its services,
+    the Application (jobs, the outbox, the reminder scheduler) and the simulated people."""
+
     fake: FakeTelegram
     services: Services
+    application: Application  # type: ignore[type-arg]
 
     def user(self, user_id: int = PARTICIPANT_ID, first_name: str = "Sanne") -> SimulatedUser:
         return self.fake.user(user_id, first_name=first_name)
@@ -152,20 +158,49 @@ class RunningBot:
     def coordinator(self) -> SimulatedUser:
         return self.fake.user(COORDINATOR_ID, first_name="Coby")
 
+    @property
+    def outbox(self) -> Outbox:
+        return outbox_of(self.application.bot_data)
+
+    @property
+    def scheduler(self) -> ReminderScheduler:
+        return scheduler_of(self.application.bot_data)
+
+    def jobs(self, session_key: str, kind: str) -> list[Job[Any]]:
+        """The reminder jobs of one session and kind (``week``, ``day``, ...)."""
+        assert self.application.job_queue is not None
+        queue = self.application.job_queue
+        return list(queue.get_jobs_by_name(f"reminder:{session_key}:{kind}"))
+
+    def job(self, session_key: str, kind: str) -> Job[Any]:
+        found = self.jobs(session_key, kind)
+        assert len(found) == 1, f"expected one job for {session_key}/{kind}, found {found}"
+        return found[0]
+
+    async def fire(self, session_key: str, kind: str) -> None:
+        """Run the reminder's job now, as APScheduler does at its moment."""
+        await self.job(session_key, kind).run(self.application)
+
 
 @asynccontextmanager
 async def run_bot(fake: FakeTelegram, settings: Settings) -> AsyncIterator[RunningBot]:
-    """Start the real application against the fake, polling, and stop it afterwards."""
+    """Start the real application against the fake, polling, and stop it afterwards.
+
+    Yields once the start-up work is done: the reminder sync (it sends what is due *now*; a
+    test that moves the clock before it has finished would race it) and the outbox's
+    recovery. The fake watches the application, so ``expect_no_message`` knows when the
+    bot is idle."""
     services = build_services(settings)
     await services.database.upgrade()
     application = build_application(
         services, request=fake.ptb_request(), get_updates_request=fake.ptb_request()
     )
-    async with running(application, poll_timeout=settings.telegram.poll_timeout):
-        # The start-up sync sends what is due *now*; a test that moves the clock before it
-        # has finished would race it (slower databases lose that race more often).
-        await asyncio.wait_for(scheduler_of(application.bot_data).synced.wait(), timeout=10)
-        yield RunningBot(fake=fake, services=services)
+    with fake.watch(application):
+        async with running(application, poll_timeout=settings.telegram.poll_timeout):
+            bot = RunningBot(fake=fake, services=services, application=application)
+            await asyncio.wait_for(bot.scheduler.synced.wait(), timeout=10)
+            await asyncio.wait_for(bot.outbox.started.wait(), timeout=10)
+            yield bot
     assert not fake.unknown_calls, f"the bot called unknown Bot API methods: {fake.unknown_calls}"
 
 

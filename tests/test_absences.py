@@ -15,9 +15,9 @@ from bot.models import Participant, ParticipantStatus
 from bot.programme import load_programme
 from bot.services.absences import REASON_MAX, AbsenceError, AbsenceService, clean_reason
 from bot.services.sessions import SessionService
-from tests.conftest import amsterdam
+from tests.conftest import amsterdam, run_bot
 from tests.faketelegram import FakeTelegram
-from tests.test_reminders_helpers import add_participant, buttons, reminder_bot
+from tests.test_reminders_helpers import add_participant, buttons
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = dt.datetime(2024, 12, 10, 9, 0, tzinfo=AMS)
@@ -96,7 +96,7 @@ async def test_afmelden_lists_upcoming_sessions_and_changes_an_answer(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
 ) -> None:
     sanne = fake.user(401, "Sanne")
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         sanne_id = await add_participant(bot.services, sanne)
         choose = await sanne.ask("/afmelden")
         assert "Voor welke bijeenkomst wil je je afmelden?" in choose.content
@@ -132,7 +132,7 @@ async def test_skipping_the_reason_keeps_the_afmelding(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
 ) -> None:
     sanne = fake.user(402, "Sanne")
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         sanne_id = await add_participant(bot.services, sanne)
         choose = await sanne.ask("/afmelden")
         await sanne.tap(choose, "Module 4 · do 12 december 2024")

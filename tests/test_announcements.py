@@ -10,16 +10,15 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.models import Participant, ParticipantStatus
+from tests.conftest import RunningBot, run_bot
 from tests.faketelegram import FakeTelegram
 from tests.test_announcements_support import (
-    App,
     add_people,
     announcement_messages,
     compose,
     entity_types,
     preview,
     replay,
-    run_app,
     send_formatted,
     tap,
 )
@@ -36,12 +35,12 @@ EVERYONE = "Alle deelnemers (toegelaten)"
 @pytest.fixture
 async def app(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
-) -> AsyncIterator[App]:
-    async with run_app(fake, settings) as running:
+) -> AsyncIterator[RunningBot]:
+    async with run_bot(fake, settings) as running:
         yield running
 
 
-async def test_write_preview_confirm_and_the_report(app: App) -> None:
+async def test_write_preview_confirm_and_the_report(app: RunningBot) -> None:
     ids = await add_people(app, 3, names=["Sanne <de> Vries", "Piet", "Anna"])
     applicant = (await add_people(app, 1, status=ParticipantStatus.PENDING, first=300001))[0]
     app.fake.block(ids[2], notify=False)  # Anna blocked the bot; the bot does not know yet
@@ -93,7 +92,7 @@ async def test_write_preview_confirm_and_the_report(app: App) -> None:
     assert "&lt;de&gt;" not in report.content
 
 
-async def test_only_coordinators_can_broadcast(app: App) -> None:
+async def test_only_coordinators_can_broadcast(app: RunningBot) -> None:
     ids = await add_people(app, 1)
     participant = app.fake.user(ids[0])
     refused = await participant.ask("/bericht")

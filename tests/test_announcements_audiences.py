@@ -9,16 +9,14 @@ import time_machine
 
 from bot.config import Settings
 from bot.models import ParticipantStatus
-from tests.conftest import amsterdam
+from tests.conftest import RunningBot, amsterdam, run_bot
 from tests.faketelegram import FakeTelegram
 from tests.test_announcements_support import (
-    App,
     add_people,
     announcement_messages,
     compose,
     participant_id,
     preview,
-    run_app,
     tap,
     tap_and_wait,
 )
@@ -29,12 +27,12 @@ SEND = "📨 Nu versturen"
 @pytest.fixture
 async def app(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
-) -> AsyncIterator[App]:
-    async with run_app(fake, settings) as running:
+) -> AsyncIterator[RunningBot]:
+    async with run_bot(fake, settings) as running:
         yield running
 
 
-async def send_to(app: App, text: str, *buttons: str) -> str:
+async def send_to(app: RunningBot, text: str, *buttons: str) -> str:
     """Write ``text``, tap the audience buttons, send; returns the preview's count line."""
     coordinator = app.coordinator
     question = await compose(coordinator, text)
@@ -47,12 +45,12 @@ async def send_to(app: App, text: str, *buttons: str) -> str:
     return count_line
 
 
-def got(app: App, ids: list[int], marker: str) -> list[int]:
+def got(app: RunningBot, ids: list[int], marker: str) -> list[int]:
     return [i for i in ids if announcement_messages(app.fake.user(i), marker)]
 
 
 async def stub_check_ins(
-    app: App, monkeypatch: pytest.MonkeyPatch, present: dict[str, set[int]]
+    app: RunningBot, monkeypatch: pytest.MonkeyPatch, present: dict[str, set[int]]
 ) -> list[str]:
     asked: list[str] = []
 
@@ -64,7 +62,7 @@ async def stub_check_ins(
     return asked
 
 
-async def test_everyone_and_applicants(app: App) -> None:
+async def test_everyone_and_applicants(app: RunningBot) -> None:
     approved = await add_people(app, 2)
     pending = await add_people(app, 2, status=ParticipantStatus.PENDING, first=300001)
     rejected = await add_people(app, 1, status=ParticipantStatus.REJECTED, first=400001)
@@ -76,7 +74,7 @@ async def test_everyone_and_applicants(app: App) -> None:
     assert got(app, approved + pending + rejected, "Voor aanmelders") == pending
 
 
-async def test_one_group(app: App) -> None:
+async def test_one_group(app: RunningBot) -> None:
     ids = await add_people(app, 3, names=["Anna", "Bram", "Cor"])
     people = [await participant_id(app, i) for i in ids]
     now = app.services.now()
@@ -91,7 +89,7 @@ async def test_one_group(app: App) -> None:
     assert got(app, ids, "Voor Noord") == [ids[0], ids[2]]
 
 
-async def test_absent_at_the_last_session(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_absent_at_the_last_session(app: RunningBot, monkeypatch: pytest.MonkeyPatch) -> None:
     ids = await add_people(app, 3)
     people = [await participant_id(app, i) for i in ids]
     asked = await stub_check_ins(app, monkeypatch, {"module-3": {people[1]}})
@@ -103,7 +101,7 @@ async def test_absent_at_the_last_session(app: App, monkeypatch: pytest.MonkeyPa
 
 
 async def test_not_yet_checked_in_today(
-    app: App, monkeypatch: pytest.MonkeyPatch, frozen_time: time_machine.Coordinates
+    app: RunningBot, monkeypatch: pytest.MonkeyPatch, frozen_time: time_machine.Coordinates
 ) -> None:
     ids = await add_people(app, 3)
     people = [await participant_id(app, i) for i in ids]
@@ -120,7 +118,7 @@ async def test_not_yet_checked_in_today(
     assert got(app, ids, "Waar blijf je?") == [ids[1]]
 
 
-async def test_nobody_in_the_audience_offers_no_send_button(app: App) -> None:
+async def test_nobody_in_the_audience_offers_no_send_button(app: RunningBot) -> None:
     await add_people(app, 1)
     coordinator = app.coordinator
     question = await compose(coordinator, "Voor aanmelders")
@@ -133,7 +131,7 @@ async def test_nobody_in_the_audience_offers_no_send_button(app: App) -> None:
     assert "1 ontvanger:" in control.content
 
 
-async def test_no_groups_yet_points_to_groepen(app: App) -> None:
+async def test_no_groups_yet_points_to_groepen(app: RunningBot) -> None:
     coordinator = app.coordinator
     question = await compose(coordinator, "Voor een groep")
     answer = await tap(coordinator, question, "Een groep…")

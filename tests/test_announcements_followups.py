@@ -8,15 +8,14 @@ import pytest
 import time_machine
 
 from bot.config import Settings
+from tests.conftest import RunningBot, run_bot
 from tests.faketelegram import FakeMessage, FakeTelegram
 from tests.test_announcements_support import (
-    App,
     add_people,
     announcement_messages,
     compose,
     entity_types,
     preview,
-    run_app,
     send_formatted,
     tap,
 )
@@ -27,26 +26,26 @@ EVERYONE = "Alle deelnemers (toegelaten)"
 @pytest.fixture
 async def app(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
-) -> AsyncIterator[App]:
-    async with run_app(fake, settings) as running:
+) -> AsyncIterator[RunningBot]:
+    async with run_bot(fake, settings) as running:
         yield running
 
 
-async def send_everyone(app: App, question: FakeMessage) -> FakeMessage:
+async def send_everyone(app: RunningBot, question: FakeMessage) -> FakeMessage:
     _, control = await preview(app.coordinator, question, EVERYONE)
     await tap(app.coordinator, control, "📨 Nu versturen")
     await app.fake.wait_until(lambda: "is verstuurd" in control.content, what="the report")
     return control
 
 
-async def open_report(app: App, number: int) -> FakeMessage:
+async def open_report(app: RunningBot, number: int) -> FakeMessage:
     listing = await app.coordinator.ask("/berichten")
     assert f"#{number}" in listing.content
     await tap(app.coordinator, listing, f"📊 #{number}")
     return await app.coordinator.next_message()
 
 
-async def test_correct_then_withdraw_in_every_chat(app: App) -> None:
+async def test_correct_then_withdraw_in_every_chat(app: RunningBot) -> None:
     ids = await add_people(app, 3)
     app.fake.block(ids[2], notify=False)
     coordinator = app.coordinator
@@ -93,7 +92,7 @@ async def test_correct_then_withdraw_in_every_chat(app: App) -> None:
     assert report.buttons() == [["🔄 Vernieuwen"]]
 
 
-async def test_thinking_better_of_a_correction_changes_nothing(app: App) -> None:
+async def test_thinking_better_of_a_correction_changes_nothing(app: RunningBot) -> None:
     ids = await add_people(app, 1)
     coordinator = app.coordinator
     await send_everyone(app, await compose(coordinator, "Eerste versie"))
@@ -114,7 +113,7 @@ async def test_thinking_better_of_a_correction_changes_nothing(app: App) -> None
     assert (message.text, message.edits) == ("Eerste versie", 0)
 
 
-async def test_a_photo_with_a_caption_and_its_correction(app: App) -> None:
+async def test_a_photo_with_a_caption_and_its_correction(app: RunningBot) -> None:
     ids = await add_people(app, 2)
     coordinator = app.coordinator
     await coordinator.ask("/bericht")
@@ -145,7 +144,7 @@ async def test_a_photo_with_a_caption_and_its_correction(app: App) -> None:
         assert message.caption == "Zo ziet de grote zaal eruit"
 
 
-async def test_a_document_goes_out_as_it_came_in(app: App) -> None:
+async def test_a_document_goes_out_as_it_came_in(app: RunningBot) -> None:
     ids = await add_people(app, 1)
     coordinator = app.coordinator
     await coordinator.ask("/bericht")
@@ -158,7 +157,7 @@ async def test_a_document_goes_out_as_it_came_in(app: App) -> None:
     assert message.caption == "De leeslijst"
 
 
-async def test_what_cannot_be_sent_is_explained(app: App) -> None:
+async def test_what_cannot_be_sent_is_explained(app: RunningBot) -> None:
     coordinator = app.coordinator
     await coordinator.ask("/bericht")
     await coordinator.send_sticker()

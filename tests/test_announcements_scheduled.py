@@ -8,16 +8,14 @@ import time_machine
 
 from bot.config import Settings
 from bot.models import ParticipantStatus
-from tests.conftest import AMSTERDAM, amsterdam
+from tests.conftest import AMSTERDAM, RunningBot, amsterdam, run_bot
 from tests.faketelegram import FakeMessage, FakeTelegram, SimulatedUser
 from tests.test_announcements_support import (
-    App,
     add_people,
     announcement_messages,
     compose,
     preview,
     replay,
-    run_app,
     tap,
 )
 
@@ -25,7 +23,7 @@ PLAN = "🕒 Inplannen"
 
 
 async def plan(
-    app: App, text: str, when: str, audience: str = "Alle deelnemers (toegelaten)"
+    app: RunningBot, text: str, when: str, audience: str = "Alle deelnemers (toegelaten)"
 ) -> FakeMessage:
     """Write, preview, tap Inplannen and type ``when``; returns the confirmation question."""
     coordinator = app.coordinator
@@ -37,14 +35,14 @@ async def plan(
     return await coordinator.ask(when)
 
 
-def jobs(app: App, number: int) -> list[dt.datetime]:
+def jobs(app: RunningBot, number: int) -> list[dt.datetime]:
     queue = app.application.job_queue
     assert queue is not None
     found = queue.get_jobs_by_name(f"announcement-{number}")
     return [job.next_t.astimezone(AMSTERDAM) for job in found if job.next_t is not None]
 
 
-async def run_job(app: App, number: int) -> None:
+async def run_job(app: RunningBot, number: int) -> None:
     queue = app.application.job_queue
     assert queue is not None
     (job,) = queue.get_jobs_by_name(f"announcement-{number}")
@@ -58,7 +56,7 @@ def received(user: SimulatedUser, marker: str) -> int:
 async def test_plan_restart_and_send_at_the_time(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
 ) -> None:
-    async with run_app(fake, settings) as app:
+    async with run_bot(fake, settings) as app:
         ids = await add_people(app, 2)
         confirm = await plan(app, "Vergeet je boek niet", "morgen 9:00")
         assert "Inplannen voor woensdag 11 december 2024 om 09:00?" in confirm.content
@@ -72,7 +70,7 @@ async def test_plan_restart_and_send_at_the_time(
         answer = await replay(app.coordinator, confirm, confirm_data)
         assert "werkt niet meer" in answer["text"]
     # A deploy in between: the job comes back from the database.
-    async with run_app(fake, settings) as app:
+    async with run_bot(fake, settings) as app:
         assert jobs(app, 1) == [amsterdam(2024, 12, 11, 9, 0)]
         listing = await app.coordinator.ask("/geplandeberichten")
         assert "#1 · wo 11 december 2024 om 09:00" in listing.content
@@ -93,7 +91,7 @@ async def test_plan_restart_and_send_at_the_time(
 async def test_a_time_in_the_past_is_refused_with_a_reason(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
 ) -> None:
-    async with run_app(fake, settings) as app:
+    async with run_bot(fake, settings) as app:
         await add_people(app, 1)
         answer = await plan(app, "Te laat", "vandaag 8:00")
         assert "Dat moment is al voorbij." in answer.content
@@ -112,7 +110,7 @@ async def test_a_time_in_the_past_is_refused_with_a_reason(
 async def test_cancel_a_planned_announcement(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
 ) -> None:
-    async with run_app(fake, settings) as app:
+    async with run_bot(fake, settings) as app:
         ids = await add_people(app, 1)
         pending = await add_people(app, 1, status=ParticipantStatus.PENDING, first=300001)
         confirm = await plan(app, "Gaat niet door", "vrijdag 10:00")
@@ -129,7 +127,7 @@ async def test_cancel_a_planned_announcement(
         assert jobs(app, 1) == []
         again = await tap(app.coordinator, listing, "❌ #1 annuleren")
         assert "niet (meer) ingepland" in again["text"]
-    async with run_app(fake, settings) as app:
+    async with run_bot(fake, settings) as app:
         assert jobs(app, 1) == []
         assert received(fake.user(ids[0]), "Gaat niet door") == 0
         assert received(fake.user(pending[0]), "Gaat niet door") == 0
@@ -138,7 +136,7 @@ async def test_cancel_a_planned_announcement(
 async def test_a_draft_can_be_cancelled_and_its_buttons_die(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
 ) -> None:
-    async with run_app(fake, settings) as app:
+    async with run_bot(fake, settings) as app:
         ids = await add_people(app, 1)
         coordinator = app.coordinator
         question = await compose(coordinator, "Toch maar niet")
@@ -156,7 +154,7 @@ async def test_a_draft_can_be_cancelled_and_its_buttons_die(
 async def test_a_planned_announcement_with_nobody_left_is_not_sent_and_explained(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
 ) -> None:
-    async with run_app(fake, settings) as app:
+    async with run_bot(fake, settings) as app:
         applicant = await add_people(app, 1, status=ParticipantStatus.PENDING, first=300001)
         confirm = await plan(
             app, "Voor de aanmelders", "morgen 9:00", "Aanmelders (nog niet beoordeeld)"

@@ -1,63 +1,21 @@
-"""Helpers for the announcement tests: a running bot with its Application, participants
-created directly through the database, and the coordinator's /bericht steps."""
+"""Helpers for the announcement tests: participants created directly through the database,
+and the coordinator's /bericht steps (the running bot is tests.conftest.run_bot)."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
-from telegram.ext import Application
-
-from bot.app import build_application
-from bot.config import Settings
-from bot.lifecycle import running
 from bot.models import Participant, ParticipantStatus
-from bot.services.registry import Services, build_services
-from scheduling.outbox import Outbox, outbox_of
-from tests.conftest import COORDINATOR_ID
-from tests.faketelegram import CallbackRecord, FakeMessage, FakeTelegram, SimulatedUser
+from tests.conftest import RunningBot
+from tests.faketelegram import CallbackRecord, FakeMessage, SimulatedUser
 from tests.faketelegram.formatting import finalize, parse
 
 FIRST_PARTICIPANT = 200001
 
 
-@dataclass
-class App:
-    fake: FakeTelegram
-    services: Services
-    application: Application  # type: ignore[type-arg]
-
-    @property
-    def coordinator(self) -> SimulatedUser:
-        return self.fake.user(COORDINATOR_ID, first_name="Coby")
-
-    @property
-    def outbox(self) -> Outbox:
-        return outbox_of(self.application.bot_data)
-
-
-@asynccontextmanager
-async def run_app(fake: FakeTelegram, settings: Settings) -> AsyncIterator[App]:
-    """Like tests.conftest.run_bot, but the Application is reachable (jobs, the outbox)."""
-    services = build_services(settings)
-    await services.database.upgrade()
-    application = build_application(
-        services, request=fake.ptb_request(), get_updates_request=fake.ptb_request()
-    )
-    async with running(application, poll_timeout=settings.telegram.poll_timeout):
-        app = App(fake, services, application)
-        # The start-up job (recover, rebuild the schedules) runs right away.
-        await asyncio.wait_for(app.outbox.started.wait(), timeout=5)
-        yield app
-    assert not fake.unknown_calls, f"the bot called unknown Bot API methods: {fake.unknown_calls}"
-
-
 async def add_people(
-    app: App,
+    app: RunningBot,
     count: int,
     *,
     status: ParticipantStatus = ParticipantStatus.APPROVED,
@@ -89,7 +47,7 @@ async def add_people(
     return ids
 
 
-async def participant_id(app: App, telegram_id: int) -> int:
+async def participant_id(app: RunningBot, telegram_id: int) -> int:
     found = await app.services.participants.by_telegram_id(telegram_id)
     assert found is not None
     return found.id

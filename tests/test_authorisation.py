@@ -29,9 +29,8 @@ from bot.services.attendance_rules import Mark
 from bot.services.checkin import Method, Outcome
 from bot.services.groups import GroupKind
 from handlers.menu import COORDINATOR_COMMANDS
-from tests.conftest import COORDINATOR_ID, PARTICIPANT_ID, make_settings
+from tests.conftest import COORDINATOR_ID, PARTICIPANT_ID, RunningBot, make_settings, run_bot
 from tests.faketelegram import ApiCall, FakeTelegram, SimulatedUser
-from tests.test_announcements_support import App, run_app
 from tests.test_attendance_support import EARLY, code_now, excuse
 from tests.test_property_support import settled, snapshot
 
@@ -109,7 +108,7 @@ SENDERS = ("participant", "stranger")
 
 @dataclass
 class World:
-    app: App
+    app: RunningBot
     ids: dict[str, int]
 
     @property
@@ -136,7 +135,9 @@ class World:
 # -- the world --------------------------------------------------------------------------------
 
 
-async def register(app: App, telegram_id: int, name: str, email: str, *, decide: bool) -> int:
+async def register(
+    app: RunningBot, telegram_id: int, name: str, email: str, *, decide: bool
+) -> int:
     """A participant registered through the services, as /aanmelden does."""
     svc = app.services
     now, rules = svc.now(), svc.programme.data.eligibility
@@ -173,7 +174,7 @@ async def drain(fake: FakeTelegram) -> None:
     await fake.user(SENTINEL_ID, first_name="Schildwacht").ask("/help", timeout=10)
 
 
-async def coordinator_uses_everything(app: App) -> dict[str, int]:
+async def coordinator_uses_everything(app: RunningBot) -> dict[str, int]:
     svc, coordinator = app.services, app.coordinator
     now = svc.now()
     other = await register(app, OTHER_ID, OTHER_NAME, OTHER_EMAIL, decide=True)
@@ -237,7 +238,7 @@ async def world(isolated: Path) -> AsyncIterator[World]:
         fake = FakeTelegram()
         fake.user(COORDINATOR_ID, first_name="Coby")
         settings = make_settings(fake, isolated / "wijkbot.sqlite3")
-        async with run_app(fake, settings) as app:
+        async with run_bot(fake, settings) as app:
             ids = await coordinator_uses_everything(app)
             # The participant and the stranger have talked to the bot before.
             for user_id, name in ((PARTICIPANT_ID, "Sanne"), (STRANGER_ID, "Onbekend")):

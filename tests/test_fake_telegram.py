@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import pytest
 import telegram
@@ -361,12 +362,12 @@ async def test_dates_follow_the_frozen_clock(fake: FakeTelegram, ptb: telegram.B
     assert mine.date == int(moment.timestamp())
 
 
-async def test_application_polling_echoes_to_a_simulated_user(fake: FakeTelegram) -> None:
-    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_message is not None
-        assert update.effective_message.text
-        await update.effective_message.reply_text(update.effective_message.text, do_quote=True)
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
+
+@asynccontextmanager
+async def polling_application(fake: FakeTelegram, handler: Handler) -> AsyncIterator[None]:
+    """A bare PTB application with one text handler, polling the fake and watched by it."""
     application = (
         ApplicationBuilder()
         .token(fake.token)
@@ -375,22 +376,66 @@ async def test_application_polling_echoes_to_a_simulated_user(fake: FakeTelegram
         .get_updates_request(fake.ptb_request())
         .build()
     )
-    application.add_handler(MessageHandler(filters.TEXT, echo))
+    application.add_handler(MessageHandler(filters.TEXT, handler))
+    with fake.watch(application):
+        await application.initialize()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0)
+        await application.start()
+        try:
+            yield
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            await application.shutdown()
+
+
+async def test_application_polling_echoes_to_a_simulated_user(fake: FakeTelegram) -> None:
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        assert update.effective_message.text
+        await update.effective_message.reply_text(update.effective_message.text, do_quote=True)
+
     user = fake.user(USER)
-    await application.initialize()
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0)
-    await application.start()
-    try:
+    async with polling_application(fake, echo):
         reply = await user.ask("Hallo Wijkbot")
         assert reply.text == "Hallo Wijkbot"
         assert reply.reply_to is not None
         assert reply.reply_to.text == "Hallo Wijkbot"
-        await user.expect_no_message(within=0.05)
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
+        await user.expect_no_message()
+
+
+async def test_no_message_is_only_concluded_once_the_update_is_processed(
+    fake: FakeTelegram,
+) -> None:
+    """A slow handler's late reply is caught: the check waits for the update, not a clock."""
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        started.set()
+        await release.wait()
+        await update.effective_message.reply_text("te laat")
+
+    user = fake.user(USER)
+    async with polling_application(fake, slow):
+        await user.send("hallo")
+        check = asyncio.create_task(user.expect_no_message())
+        await started.wait()
+        for _ in range(100):  # let the check run as far as it can, without a clock
+            await asyncio.sleep(0)
+        assert not fake.settled()
+        assert not check.done()
+        release.set()
+        with pytest.raises(AssertionError, match="expected no bot message"):
+            await check
+        await fake.settle()
+        assert fake.settled()
+
+
+async def test_no_message_check_needs_a_watched_bot(fake: FakeTelegram) -> None:
+    with pytest.raises(AssertionError, match="no running bot is watched"):
+        await fake.user(USER).expect_no_message()
 
 
 async def test_real_loopback_port(fake: FakeTelegram) -> None:

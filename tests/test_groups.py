@@ -12,15 +12,9 @@ from bot.config import Settings
 from bot.database import Database
 from bot.models import Participant, ParticipantStatus
 from bot.services.groups import GroupError, GroupKind, GroupProblem, GroupService
+from tests.conftest import RunningBot, run_bot
 from tests.faketelegram import FakeTelegram
-from tests.test_announcements_support import (
-    App,
-    add_people,
-    replay,
-    run_app,
-    tap,
-    tap_and_wait,
-)
+from tests.test_announcements_support import add_people, replay, tap, tap_and_wait
 
 NOW = dt.datetime(2024, 12, 10, 9, 0, tzinfo=dt.UTC)
 
@@ -28,12 +22,12 @@ NOW = dt.datetime(2024, 12, 10, 9, 0, tzinfo=dt.UTC)
 @pytest.fixture
 async def app(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
-) -> AsyncIterator[App]:
-    async with run_app(fake, settings) as running:
+) -> AsyncIterator[RunningBot]:
+    async with run_bot(fake, settings) as running:
         yield running
 
 
-async def test_make_fill_rename_and_move_people_between_groups(app: App) -> None:
+async def test_make_fill_rename_and_move_people_between_groups(app: RunningBot) -> None:
     await add_people(app, 3, names=["Anna", "Bram & Co", "Cor"])
     await add_people(app, 1, status=ParticipantStatus.PENDING, first=300001, names=["Dirk"])
     coordinator = app.coordinator
@@ -78,7 +72,7 @@ async def test_make_fill_rename_and_move_people_between_groups(app: App) -> None
     assert "Case Paddepoel</b> (1): Anna" in (overview.html or "")
 
 
-async def test_groups_are_for_coordinators_only(app: App) -> None:
+async def test_groups_are_for_coordinators_only(app: RunningBot) -> None:
     ids = await add_people(app, 1)
     participant = app.fake.user(ids[0])
     refused = await participant.ask("/groepen")
@@ -88,7 +82,7 @@ async def test_groups_are_for_coordinators_only(app: App) -> None:
     assert await app.services.groups.all() == []
 
 
-async def test_a_bad_name_is_explained_and_asked_again(app: App) -> None:
+async def test_a_bad_name_is_explained_and_asked_again(app: RunningBot) -> None:
     coordinator = app.coordinator
     overview = await coordinator.ask("/groepen")
     await tap(coordinator, overview, "➕ Nieuw eindopdracht-groepje")

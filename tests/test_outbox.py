@@ -14,21 +14,20 @@ from sqlalchemy import update
 from bot.config import Settings
 from bot.models import Participant
 from bot.services.deliveries import DeliveryQueue
+from tests.conftest import RunningBot, run_bot
 from tests.faketelegram import FakeMessage, FakeTelegram
 from tests.test_announcements_support import (
-    App,
     add_people,
     announcement_messages,
     compose,
     preview,
-    run_app,
     tap,
 )
 
 EVERYONE = "Alle deelnemers (toegelaten)"
 
 
-async def start_broadcast(app: App, text: str) -> FakeMessage:
+async def start_broadcast(app: RunningBot, text: str) -> FakeMessage:
     """Write ``text`` to everyone and press send; returns the report message."""
     question = await compose(app.coordinator, text)
     _, control = await preview(app.coordinator, question, EVERYONE)
@@ -36,19 +35,19 @@ async def start_broadcast(app: App, text: str) -> FakeMessage:
     return control
 
 
-async def finished(app: App, report: FakeMessage, timeout: float = 20) -> str:  # noqa: ASYNC109
+async def finished(app: RunningBot, report: FakeMessage, timeout: float = 20) -> str:  # noqa: ASYNC109
     await app.fake.wait_until(lambda: "is verstuurd" in report.content, timeout, "the report")
     return report.content
 
 
-def copies(app: App, ids: list[int], marker: str) -> list[int]:
+def copies(app: RunningBot, ids: list[int], marker: str) -> list[int]:
     return [len(announcement_messages(app.fake.user(i), marker)) for i in ids]
 
 
 async def test_a_large_audience_stays_under_the_limit_with_progress_reports(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
 ) -> None:
-    async with run_app(fake, settings) as app:
+    async with run_bot(fake, settings) as app:
         ids = await add_people(app, 200)
         app.outbox.report_every = 1.5  # instead of every few seconds, to keep the test short
         report = await start_broadcast(app, "Groot bericht")
@@ -71,7 +70,7 @@ async def test_a_large_audience_stays_under_the_limit_with_progress_reports(
 async def test_the_coordinator_is_answered_while_a_broadcast_runs(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
 ) -> None:
-    async with run_app(fake, settings) as app:
+    async with run_bot(fake, settings) as app:
         ids = await add_people(app, 120)
         report = await start_broadcast(app, "Lang bericht")
         await fake.wait_until(lambda: sum(copies(app, ids, "Lang bericht")) >= 10, 10)
@@ -87,7 +86,7 @@ async def test_the_coordinator_is_answered_while_a_broadcast_runs(
 async def test_429_answers_are_waited_out_and_nobody_gets_it_twice(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
 ) -> None:
-    async with run_app(fake, settings) as app:
+    async with run_bot(fake, settings) as app:
         ids = await add_people(app, 4)
         question = await compose(app.coordinator, "Even geduld")
         _, control = await preview(app.coordinator, question, EVERYONE)
@@ -102,7 +101,7 @@ async def test_429_answers_are_waited_out_and_nobody_gets_it_twice(
 async def test_blocked_unknown_and_unlinked_people_are_reported_with_the_reason(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
 ) -> None:
-    async with run_app(fake, settings) as app:
+    async with run_bot(fake, settings) as app:
         ids = await add_people(app, 5, names=["Anna", "Bram", "Cor", "Dirk", "Eva"])
         unlinked = await add_people(app, 1, first=260001, names=["Fenna"], linked=False)
         assert unlinked
@@ -141,13 +140,13 @@ async def test_blocked_unknown_and_unlinked_people_are_reported_with_the_reason(
 async def test_a_stop_halfway_continues_after_the_restart(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
 ) -> None:
-    async with run_app(fake, settings) as app:
+    async with run_bot(fake, settings) as app:
         ids = await add_people(app, 70)
         report = await start_broadcast(app, "Na de herstart")
         await fake.wait_until(lambda: sum(copies(app, ids, "Na de herstart")) >= 20, 10)
     stopped_at = sum(copies(app, ids, "Na de herstart"))
     assert 20 <= stopped_at < 70
-    async with run_app(fake, settings) as app:
+    async with run_bot(fake, settings) as app:
         text = await finished(app, report)
         assert "70 afgeleverd, 0 hebben de bot geblokkeerd, 0 mislukt" in text
         assert copies(app, ids, "Na de herstart") == [1] * 70
@@ -174,7 +173,7 @@ async def test_a_crash_between_sending_and_recording_never_sends_twice(
         stuck.append(delivery_id)
         await asyncio.Event().wait()  # the process hangs here until it is killed
 
-    async with run_app(fake, settings) as app:
+    async with run_bot(fake, settings) as app:
         ids = await add_people(app, 60)
         monkeypatch.setattr(DeliveryQueue, "settle", settle_then_hang)
         report = await start_broadcast(app, "Precies een keer")
@@ -185,7 +184,7 @@ async def test_a_crash_between_sending_and_recording_never_sends_twice(
         monkeypatch.setattr(DeliveryQueue, "settle", settle)
     sent_before = sum(copies(app, ids, "Precies een keer"))
     assert sent_before == 33  # 25 recorded, 8 sent but not recorded
-    async with run_app(fake, settings) as app:
+    async with run_bot(fake, settings) as app:
         text = await finished(app, report)
         assert "52 afgeleverd, 0 hebben de bot geblokkeerd, 8 mislukt" in text
         assert copies(app, ids, "Precies een keer") == [1] * 60

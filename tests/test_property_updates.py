@@ -42,10 +42,10 @@ from tests.conftest import (
     RunningBot,
     amsterdam,
     make_settings,
+    run_bot,
 )
 from tests.faketelegram import FakeChat, FakeMessage, FakeTelegram, SimulatedUser
 from tests.faketelegram.formatting import finalize, parse
-from tests.test_announcements_support import App, run_app
 from tests.test_attendance_support import approve
 from tests.test_property_support import (
     CHANNEL,
@@ -80,7 +80,7 @@ MOMENTS = (
 
 @dataclass
 class Scene:
-    bot: App
+    bot: RunningBot
     sent: dict[int, list[FakeMessage]] = field(default_factory=dict)
     updates: int = 0
     reached: list[str] = field(default_factory=list)  # errors that reached the error handler
@@ -205,7 +205,7 @@ async def scene(template: Path, moment: dt.datetime, names: list[str]) -> AsyncI
         database = Path(folder) / "wijkbot.sqlite3"
         shutil.copyfile(template, database)
         settings_ = make_settings(fake, database)
-        async with run_app(fake, settings_) as app:
+        async with run_bot(fake, settings_) as app:
             current = Scene(app)
             # First in line: the bot's own handler stops the others (ApplicationHandlerStop).
             application = app.application

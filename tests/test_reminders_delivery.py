@@ -7,9 +7,9 @@ import time_machine
 from bot.config import Settings
 from bot.models import Participant, ParticipantStatus
 from bot.services.reminders import DeliveryStatus
-from tests.conftest import amsterdam
+from tests.conftest import amsterdam, run_bot
 from tests.faketelegram import FakeTelegram
-from tests.test_reminders_helpers import add_participant, buttons, reminder_bot, reminders_for
+from tests.test_reminders_helpers import add_participant, buttons, reminders_for
 
 DAY = "Morgen: Module 4"
 SOON = "begint om 13:00"
@@ -20,7 +20,7 @@ async def test_herinneringen_switches_one_kind_off_and_the_choice_is_kept(
 ) -> None:
     frozen_time.move_to(amsterdam(2024, 12, 10, 9, 0))
     sanne, joost = fake.user(301, "Sanne"), fake.user(302, "Joost")
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         await add_participant(bot.services, sanne)
         await add_participant(bot.services, joost)
         menu = await sanne.ask("/herinneringen")
@@ -35,7 +35,7 @@ async def test_herinneringen_switches_one_kind_off_and_the_choice_is_kept(
         assert "🔕 De dag ervoor (uit)" in edited.content
         assert "🔔 De dag ervoor: aanzetten" in buttons(edited)
     frozen_time.move_to(amsterdam(2024, 12, 11, 17, 0))
-    async with reminder_bot(fake, settings) as bot:  # the choice survives a restart
+    async with run_bot(fake, settings) as bot:  # the choice survives a restart
         frozen_time.move_to(amsterdam(2024, 12, 11, 18, 0))
         await bot.fire("module-4", "day")
         frozen_time.move_to(amsterdam(2024, 12, 12, 11, 0))
@@ -49,7 +49,7 @@ async def test_outsiders_hear_how_to_take_part(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
 ) -> None:
     stranger, applicant = fake.user(310, "Vreemde"), fake.user(311, "Aanvrager")
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         await add_participant(bot.services, applicant, status=ParticipantStatus.PENDING)
         for command in ("/herinneringen", "/afmelden"):
             assert "/aanmelden" in (await stranger.ask(command)).content
@@ -61,7 +61,7 @@ async def test_a_blocked_participant_is_marked_and_not_tried_again(
 ) -> None:
     frozen_time.move_to(amsterdam(2024, 12, 11, 17, 0))
     gone, sanne = fake.user(320, "Weg"), fake.user(321, "Sanne")
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         gone_id = await add_participant(bot.services, gone)
         await add_participant(bot.services, sanne)
         fake.block(gone.chat_id, notify=False)
@@ -85,7 +85,7 @@ async def test_429_is_waited_out_and_one_failure_does_not_stop_the_others(
 ) -> None:
     frozen_time.move_to(amsterdam(2024, 12, 11, 17, 0))
     users = [fake.user(330 + n, f"Deelnemer {n}") for n in range(5)]
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         ids = [await add_participant(bot.services, user) for user in users]
         fake.fail_next("sendMessage", status=429, retry_after=1)
         fake.fail_next("sendMessage", status=400, description="Bad Request: chat not found",
@@ -104,10 +104,10 @@ async def test_someone_approved_after_a_reminder_starts_with_the_next_one(
 ) -> None:
     early, late = fake.user(340, "Vroeg"), fake.user(341, "Laat")
     frozen_time.move_to(amsterdam(2024, 12, 1, 9, 0))
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         await add_participant(bot.services, early)
     frozen_time.move_to(amsterdam(2024, 12, 9, 9, 0))  # down over the week reminder
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         assert "Binnenkort: Module 4" in (await early.next_message()).content  # sent late
         await add_participant(bot.services, late)
         await bot.scheduler.sync()

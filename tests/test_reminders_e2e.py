@@ -7,16 +7,9 @@ import time_machine
 
 from bot.config import Settings
 from bot.models import ParticipantStatus
-from tests.conftest import amsterdam
+from tests.conftest import amsterdam, run_bot
 from tests.faketelegram import FakeTelegram
-from tests.test_reminders_helpers import (
-    NO,
-    YES,
-    add_participant,
-    buttons,
-    reminder_bot,
-    reminders_for,
-)
+from tests.test_reminders_helpers import NO, YES, add_participant, buttons, reminders_for
 
 
 async def test_module_reminders_arrive_at_their_moments_with_working_buttons(
@@ -25,7 +18,7 @@ async def test_module_reminders_arrive_at_their_moments_with_working_buttons(
     frozen_time.move_to(amsterdam(2024, 11, 30, 9, 0))
     sanne, joost = fake.user(101, "Sanne"), fake.user(102, "Joost")
     pending, rejected = fake.user(103, "Piet"), fake.user(104, "Rik")
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         sanne_id = await add_participant(bot.services, sanne, name="Sanne")
         await add_participant(bot.services, joost, name="Joost")
         await add_participant(bot.services, pending, status=ParticipantStatus.PENDING)

@@ -1,66 +1,17 @@
-"""Helpers for the reminder tests: a bot whose job queue the test can reach, and participants
-created directly through the database (approved, pending, ...)."""
+"""Helpers for the reminder tests: participants created directly through the database
+(approved, pending, ...) and the reminders they received (the running bot, whose jobs a
+test can fire, is tests.conftest.run_bot)."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Any
 
-from telegram.ext import Application, Job
-
-from bot.app import build_application
-from bot.config import Settings
-from bot.lifecycle import running
 from bot.models import Participant, ParticipantStatus
-from bot.services.registry import Services, build_services
-from scheduling.reminders import ReminderScheduler, scheduler_of
-from tests.faketelegram import FakeMessage, FakeTelegram, SimulatedUser
+from bot.services.registry import Services
+from tests.faketelegram import FakeMessage, SimulatedUser
 
 YES = "✅ Ik kom"
 NO = "❌ Ik kan niet"
-
-
-@dataclass
-class ReminderBot:
-    fake: FakeTelegram
-    services: Services
-    app: Application  # type: ignore[type-arg]
-
-    @property
-    def scheduler(self) -> ReminderScheduler:
-        return scheduler_of(self.app.bot_data)
-
-    def jobs(self, session_key: str, kind: str) -> list[Job[Any]]:
-        assert self.app.job_queue is not None
-        return list(self.app.job_queue.get_jobs_by_name(f"reminder:{session_key}:{kind}"))
-
-    def job(self, session_key: str, kind: str) -> Job[Any]:
-        found = self.jobs(session_key, kind)
-        assert len(found) == 1, f"expected one job for {session_key}/{kind}, found {found}"
-        return found[0]
-
-    async def fire(self, session_key: str, kind: str) -> None:
-        """Run the reminder's job now, as APScheduler does at its moment."""
-        await self.job(session_key, kind).run(self.app)
-
-
-@asynccontextmanager
-async def reminder_bot(fake: FakeTelegram, settings: Settings) -> AsyncIterator[ReminderBot]:
-    """The real application polling the fake; yields once the start-up sync has finished."""
-    services = build_services(settings)
-    await services.database.upgrade()
-    app = build_application(
-        services, request=fake.ptb_request(), get_updates_request=fake.ptb_request()
-    )
-    async with running(app, poll_timeout=settings.telegram.poll_timeout):
-        bot = ReminderBot(fake, services, app)
-        await asyncio.wait_for(bot.scheduler.synced.wait(), timeout=10)
-        yield bot
-    assert not fake.unknown_calls, f"unknown Bot API calls: {fake.unknown_calls}"
 
 
 async def add_participant(

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.models import ReminderDelivery
 from bot.services.reminders import DeliveryStatus
-from tests.conftest import amsterdam
+from tests.conftest import amsterdam, run_bot
 from tests.faketelegram import FakeTelegram, SimulatedUser
-from tests.test_reminders_helpers import add_participant, reminder_bot, reminders_for
+from tests.test_reminders_helpers import add_participant, reminders_for
 
 DAY = "Morgen: Module 4"
 SOON = "Module 4: Data-gedreven wijkvernieuwing: Van Analyse tot Actie begint om 13:00"
@@ -30,7 +30,7 @@ async def _two_participants(
     """Sanne and Joost, approved on 1 December; they got the week reminder of module 4."""
     frozen_time.move_to(amsterdam(2024, 12, 1, 12, 0))
     sanne, joost = fake.user(201, "Sanne"), fake.user(202, "Joost")
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         await add_participant(bot.services, sanne, name="Sanne")
         await add_participant(bot.services, joost, name="Joost")
         if week_sent:
@@ -46,12 +46,12 @@ async def test_a_restart_between_two_reminders_sends_each_once(
 ) -> None:
     sanne, _ = await _two_participants(fake, settings, frozen_time)
     frozen_time.move_to(amsterdam(2024, 12, 11, 17, 0))
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         frozen_time.move_to(amsterdam(2024, 12, 11, 18, 0))
         await bot.fire("module-4", "day")
         assert DAY in (await sanne.next_message()).content
     frozen_time.move_to(amsterdam(2024, 12, 12, 9, 0))
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         await sanne.expect_no_message()
         # The jobs were rebuilt from the timetable and the log: only the next one waits.
         assert bot.jobs("module-4", "day") == []
@@ -67,12 +67,12 @@ async def test_a_restart_exactly_at_the_send_moment_sends_no_duplicate(
 ) -> None:
     sanne, joost = await _two_participants(fake, settings, frozen_time)
     frozen_time.move_to(amsterdam(2024, 12, 11, 17, 59))
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         frozen_time.move_to(amsterdam(2024, 12, 11, 18, 0))
         await bot.fire("module-4", "day")
         await bot.fire("module-4", "day")  # a retry of the job changes nothing
     # Restarted at the same moment: the reminder is due, and the log says it went out.
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         await bot.scheduler.sync()
     for user in (sanne, joost):
         assert len(reminders_for(user, DAY)) == 1
@@ -83,7 +83,7 @@ async def test_a_second_process_started_at_once_does_not_send_twice(
 ) -> None:
     sanne, joost = await _two_participants(fake, settings, frozen_time)
     frozen_time.move_to(amsterdam(2024, 12, 11, 17, 59))
-    async with reminder_bot(fake, settings) as first, reminder_bot(fake, settings) as second:
+    async with run_bot(fake, settings) as first, run_bot(fake, settings) as second:
         frozen_time.move_to(amsterdam(2024, 12, 11, 18, 0))
         await asyncio.gather(first.fire("module-4", "day"), second.fire("module-4", "day"))
     for user in (sanne, joost):
@@ -95,11 +95,11 @@ async def test_downtime_across_a_reminder_sends_it_late_once(
 ) -> None:
     sanne, joost = await _two_participants(fake, settings, frozen_time)
     frozen_time.move_to(amsterdam(2024, 12, 11, 21, 30))  # the bot was down at 18:00
-    async with reminder_bot(fake, settings):
+    async with run_bot(fake, settings):
         late = await sanne.next_message()
         assert DAY in late.content
         assert "over 15 uur en 30 minuten" in late.content
-    async with reminder_bot(fake, settings):
+    async with run_bot(fake, settings):
         await sanne.expect_no_message()
     for user in (sanne, joost):
         assert len(reminders_for(user, DAY)) == 1
@@ -115,7 +115,7 @@ async def test_stale_reminders_are_skipped_and_logged(
     caplog.set_level(logging.WARNING, logger="scheduling.reminders")
     # Down from before the week reminder until after the 2-hour one was due.
     frozen_time.move_to(amsterdam(2024, 12, 12, 11, 30))
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         late = await sanne.next_message()
         assert SOON in late.content  # still useful: the session starts at 13:00
         skipped = [r.getMessage() for r in caplog.records if "stale" in r.getMessage()]
@@ -129,7 +129,7 @@ async def test_stale_reminders_are_skipped_and_logged(
         }
     caplog.clear()
     frozen_time.move_to(amsterdam(2024, 12, 12, 14, 0))  # a restart during the module
-    async with reminder_bot(fake, settings):
+    async with run_bot(fake, settings):
         await sanne.expect_no_message()
     assert not [r for r in caplog.records if "stale" in r.getMessage()]  # logged once
     assert [m.content.splitlines()[0] for m in sanne.messages()] == [f"⏰ {SOON}"]
@@ -144,7 +144,7 @@ async def test_a_claim_left_by_a_crash_is_not_sent_again(
     """At most once: the process stopped after claiming but before Telegram answered."""
     sanne, joost = await _two_participants(fake, settings, frozen_time)
     frozen_time.move_to(amsterdam(2024, 12, 11, 17, 59))
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         frozen_time.move_to(amsterdam(2024, 12, 11, 18, 0))
         sanne_row = await bot.services.participants.by_telegram_id(sanne.id)
         assert sanne_row is not None

@@ -9,9 +9,9 @@ from pathlib import Path
 import time_machine
 
 from bot.config import Settings
-from tests.conftest import COORDINATOR_ID, amsterdam, make_settings
+from tests.conftest import COORDINATOR_ID, amsterdam, make_settings, run_bot
 from tests.faketelegram import FakeTelegram, SimulatedUser
-from tests.test_reminders_helpers import NO, YES, add_participant, buttons, reminder_bot
+from tests.test_reminders_helpers import NO, YES, add_participant, buttons
 
 SAVE = "✅ Opslaan"
 
@@ -41,7 +41,7 @@ async def test_add_move_and_cancel_a_werksessie(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
 ) -> None:
     coordinator, sanne = fake.user(COORDINATOR_ID, "Coby"), fake.user(501, "Sanne")
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         await add_participant(bot.services, sanne, name="Sanne de Vries")
         await add_werksessie(coordinator, "di 17 december 15:00", "Wijkcentrum Selwerd")
         added = await sanne.next_message()
@@ -81,7 +81,7 @@ async def test_add_move_and_cancel_a_werksessie(
         assert len(bot.jobs(key, "hours")) == 1
 
     # A restart announces nothing again.
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         await sanne.expect_no_message()
         await open_session(coordinator, "Werksessie 1 · wo 18 december 2024")
         detail = await coordinator.next_message()
@@ -106,7 +106,7 @@ async def test_sessie_is_for_coordinators_and_can_be_stopped(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
 ) -> None:
     coordinator, sanne = fake.user(COORDINATOR_ID, "Coby"), fake.user(502, "Sanne")
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         await add_participant(bot.services, sanne)
         assert "ken ik niet" in (await sanne.ask("/sessie")).content
         overview = await coordinator.ask("/sessie")
@@ -123,7 +123,7 @@ async def test_sessie_is_for_coordinators_and_can_be_stopped(
         assert "Modules staan vast" in module.content
         assert buttons(module) == ["⬅️ Overzicht"]
         assert len((await bot.services.sessions.timetable()).sessions) == 10
-    await sanne.expect_no_message()
+        await sanne.expect_no_message()
 
 
 def _programme_with_werksessie(path: Path, date: str) -> Path:
@@ -141,12 +141,12 @@ async def test_a_change_in_the_programme_file_is_announced_once(
     programme = _programme_with_werksessie(tmp_path / "programme.toml", "2024-12-17")
     settings = make_settings(fake, database_url, programme={"file": str(programme)})
     sanne = fake.user(503, "Sanne")
-    async with reminder_bot(fake, settings) as bot:
+    async with run_bot(fake, settings) as bot:
         await add_participant(bot.services, sanne)
         assert bot.job("werksessie-december", "day").next_t == amsterdam(2024, 12, 16, 18, 0)
     _programme_with_werksessie(programme, "2024-12-19")
     for _ in range(2):
-        async with reminder_bot(fake, settings) as bot:
+        async with run_bot(fake, settings) as bot:
             assert bot.job("werksessie-december", "day").next_t == amsterdam(2024, 12, 18, 18, 0)
     assert notices(sanne, "Gewijzigd: Werksessie 1") == 1
     changed = next(m for m in sanne.messages() if "Gewijzigd" in m.content)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 from telegram.request import HTTPXRequest
 
 from . import methods_bot, methods_media, methods_messages  # noqa: F401  (registers methods)
+from .activity import Activity, AnyApplication
 from .asgi import build_app
 from .errors import ApiError, bad_request, forbidden, too_many_requests
 from .files import FileStore
@@ -63,6 +65,7 @@ class FakeTelegram:
         self._history: dict[int, list[FakeMessage]] = {}
         self._last_message_id: dict[int, int] = {}
         self._callback_counter = 0
+        self._watched: list[Activity] = []
         self.app = build_app(self)
 
     # -- transports -------------------------------------------------------------------------
@@ -281,6 +284,29 @@ class FakeTelegram:
                 f"got {len(self.calls_to(method))}; recent calls: {made}"
             )
         return self.calls_to(method)
+
+    @contextmanager
+    def watch(self, application: AnyApplication) -> Iterator[Activity]:
+        """Follow what ``application`` is busy with, so :meth:`settle` can tell it is idle."""
+        activity = Activity(self, application)
+        with activity.watching():
+            self._watched.append(activity)
+            try:
+                yield activity
+            finally:
+                self._watched.remove(activity)
+
+    def settled(self) -> bool:
+        """Every watched bot has processed every update and has nothing running."""
+        return bool(self._watched) and all(activity.settled() for activity in self._watched)
+
+    async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until :meth:`settled`: the explicit signal that the bot is done for now."""
+        if not self._watched:
+            raise AssertionError("no running bot is watched (FakeTelegram.watch)")
+        if not await self.signal.wait_until(self.settled, timeout):
+            busy = "; ".join(activity.describe() for activity in self._watched)
+            raise AssertionError(f"the bot was still busy after {timeout}s: {busy}")
 
     @property
     def waiting_polls(self) -> int:

@@ -34,8 +34,12 @@ class Signal:
                 return False
             waiter: asyncio.Future[None] = loop.create_future()
             self._waiters.append(waiter)
+            # asyncio.wait, not wait_for: on Python 3.11 wait_for swallows a cancellation
+            # that arrives as the waiter completes, and a cancelled long poll would go on.
             try:
-                await asyncio.wait_for(waiter, remaining)
-            except TimeoutError:
+                done, _ = await asyncio.wait({waiter}, timeout=remaining)
+            finally:
+                waiter.cancel()
+            if not done:
                 return predicate()
         return True

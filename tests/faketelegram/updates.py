@@ -50,6 +50,7 @@ class UpdateQueue:
         self._next_id = first_update_id
         self.pending: list[Update] = []
         self.all: list[Update] = []  # every update ever queued, for inspection
+        self._processed: set[int] = set()  # update ids a watched bot has finished with
         self.allowed: frozenset[str] = DEFAULT_UPDATE_TYPES
         self.webhook_url = ""
         self.waiting_polls = 0  # getUpdates calls waiting right now (long polling)
@@ -66,6 +67,18 @@ class UpdateQueue:
         self.all.append(update)
         self._signal.fire()
         return update
+
+    def mark_processed(self, update_id: int) -> None:
+        self._processed.add(update_id)
+
+    def unprocessed(self) -> list[Update]:
+        """Updates still waiting for the bot: not fetched, or fetched and not yet processed."""
+        return [u for u in self.pending if u["update_id"] not in self._processed]
+
+    def take_all(self) -> list[Update]:
+        """Hand every pending update over to the caller (as Telegram does to a webhook)."""
+        taken, self.pending = self.pending, []
+        return taken
 
     def set_allowed(self, names: Iterable[Any]) -> None:
         known = {str(name).lower() for name in names} & ALL_UPDATE_TYPES

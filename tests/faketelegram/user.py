@@ -313,8 +313,10 @@ class SimulatedUser:
         self._cursors[chat_id] = max(self._cursors.get(chat_id, 0), message.message_id)
         return message
 
-    async def expect_no_message(self, within: float = 0.3, chat: FakeChat | None = None) -> None:
-        """Assert the bot sends nothing new (the one helper that waits a short real time)."""
-        if await self.fake.signal.wait_until(lambda: bool(self.unread(chat)), within):
+    async def expect_no_message(self, chat: FakeChat | None = None) -> None:
+        """Assert the bot sent nothing new, once it has processed every update and has
+        nothing left running (FakeTelegram.settle), never after a guessed wait."""
+        await self.fake.settle()
+        if self.unread(chat):
             sent = "\n".join(m.describe() for m in self.unread(chat))
             raise AssertionError(f"expected no bot message, but got:\n{sent}")
