@@ -11,12 +11,13 @@ import time_machine
 
 from bot.config import Settings
 from bot.database import Database
-from bot.models import Participant, ParticipantStatus
+from bot.models import ParticipantStatus
 from bot.programme import load_programme
 from bot.services.absences import REASON_MAX, AbsenceError, AbsenceService, clean_reason
 from bot.services.sessions import SessionService
 from tests.conftest import amsterdam, run_bot
 from tests.faketelegram import FakeTelegram
+from tests.people import add_participants
 from tests.test_reminders_helpers import add_participant, buttons
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -38,11 +39,8 @@ def absences(database: Database) -> AbsenceService:
 
 
 async def person(database: Database, status: ParticipantStatus = ParticipantStatus.APPROVED) -> int:
-    async with database.transaction() as session:
-        row = Participant(status=status.value, source="test", name="Sanne", created_at=NOW)
-        session.add(row)
-        await session.flush()
-        return row.id
+    [number] = await add_participants(database, [None], names=["Sanne"], status=status, since=NOW)
+    return number
 
 
 async def test_set_change_and_clear_until_the_session_starts(

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.database import Database
-from bot.models import AnnouncementState, DeliveryStatus, Participant
+from bot.models import AnnouncementState, DeliveryStatus, ParticipantStatus
 from bot.programme import load_programme
 from bot.services.announcement_types import (
     AnnouncementError,
@@ -25,6 +25,7 @@ from bot.services.groups import GroupKind, GroupService
 from bot.services.moments import MomentError, MomentProblem, parse_moment
 from bot.services.privacy import PrivacyService
 from bot.services.sessions import SessionService
+from tests.people import add_participants
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = dt.datetime(2024, 12, 10, 9, 0, tzinfo=AMS)
@@ -106,17 +107,13 @@ def services(database: Database) -> tuple[AnnouncementService, DeliveryQueue]:
 async def people(
     database: Database, count: int, status: str = "approved", first: int = 500
 ) -> list[int]:
-    ids = []
-    async with database.transaction() as session:
-        for n in range(count):
-            row = Participant(
-                telegram_id=first + n, chat_id=first + n, status=status, source="test",
-                name=f"P{n}", created_at=NOW,
-            )
-            session.add(row)
-            await session.flush()
-            ids.append(row.id)
-    return ids
+    return await add_participants(
+        database,
+        range(first, first + count),
+        names=[f"P{n}" for n in range(count)],
+        status=ParticipantStatus(status),
+        since=NOW,
+    )
 
 
 async def test_every_recipient_has_a_row_before_anything_is_sent(database: Database) -> None:

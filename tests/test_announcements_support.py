@@ -3,13 +3,13 @@ and the coordinator's /bericht steps (the running bot is tests.conftest.run_bot)
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from bot.models import Participant, ParticipantStatus
+from bot.models import ParticipantStatus
 from tests.conftest import RunningBot
 from tests.faketelegram import CallbackRecord, FakeMessage, SimulatedUser
 from tests.faketelegram.formatting import finalize, parse
+from tests.people import add_participants
 
 FIRST_PARTICIPANT = 200001
 
@@ -25,23 +25,13 @@ async def add_people(
 ) -> list[int]:
     """Participants straight into the database (as registration and approval leave them),
     each with a private chat on the fake. Returns their Telegram ids."""
-    now = dt.datetime.now(dt.UTC)
     ids = list(range(first, first + count))
-    async with app.services.database.transaction() as session:
-        for index, telegram_id in enumerate(ids):
-            name = names[index] if names else f"Deelnemer {telegram_id}"
-            session.add(
-                Participant(
-                    telegram_id=telegram_id if linked else None,
-                    chat_id=telegram_id if linked else None,
-                    status=status.value,
-                    source="test",
-                    name=name,
-                    created_at=now,
-                    applied_at=now,
-                    decided_at=now,
-                )
-            )
+    await add_participants(
+        app.services.database,
+        ids if linked else [None] * count,
+        names=names or [f"Deelnemer {telegram_id}" for telegram_id in ids],
+        status=status,
+    )
     for telegram_id in ids:
         app.fake.user(telegram_id, first_name=f"D{telegram_id}")
     return ids

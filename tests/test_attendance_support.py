@@ -11,12 +11,13 @@ from typing import Any
 from telegram import Bot
 
 from bot.database import Database
-from bot.models import Absence, Participant, ParticipantStatus
+from bot.models import Absence
 from bot.services.checkin_codes import CODE_LENGTH
 from bot.services.registry import SERVICES_KEY, Services
 from scheduling.attendance_jobs import tick
 from scheduling.delivery import DELIVERER_KEY, Deliverer
 from tests.conftest import RunningBot, amsterdam
+from tests.people import add_participants
 
 MODULE_4 = "module-4"
 # Thursday 12 December 2024, module 4 runs 13:00-19:30; check-in opens at 12:30.
@@ -57,21 +58,12 @@ async def bulk_participants(
     database: Database, first_telegram_id: int, count: int, now: dt.datetime
 ) -> list[int]:
     """Many approved participants at once, straight into the table (bursts, benchmarks)."""
-    async with database.transaction() as session:
-        rows = [
-            Participant(
-                telegram_id=first_telegram_id + i,
-                chat_id=first_telegram_id + i,
-                status=ParticipantStatus.APPROVED,
-                source="test",
-                name=f"Deelnemer {i:04d}",
-                created_at=now,
-            )
-            for i in range(count)
-        ]
-        session.add_all(rows)
-        await session.flush()
-        return [row.id for row in rows]
+    return await add_participants(
+        database,
+        range(first_telegram_id, first_telegram_id + count),
+        names=[f"Deelnemer {i:04d}" for i in range(count)],
+        since=now,
+    )
 
 
 async def excuse(database: Database, participant_id: int, key: str, reason: str) -> None:

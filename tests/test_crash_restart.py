@@ -44,6 +44,7 @@ from tests.crash_support import (
     sends,
 )
 from tests.faketelegram import FakeMessage, SimulatedUser
+from tests.people import add_participants
 from tests.test_announcements_support import compose, preview, tap
 
 SEED = int(os.environ.get("CRASH_TEST_SEED", "2024"))
@@ -67,15 +68,7 @@ async def seed_participants(
 ) -> list[int]:
     """Approved participants straight into the database; returns their Telegram ids."""
     ids = list(range(first, first + count))
-    async with services.database.transaction() as session:
-        session.add_all(
-            Participant(
-                telegram_id=telegram_id, chat_id=telegram_id, status=ParticipantStatus.APPROVED,
-                source="test", name=f"Deelnemer {telegram_id}", created_at=since,
-                applied_at=since, decided_at=since,
-            )
-            for telegram_id in ids
-        )
+    await add_participants(services.database, ids, since=since)
     return ids
 
 

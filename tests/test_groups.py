@@ -10,10 +10,11 @@ import time_machine
 
 from bot.config import Settings
 from bot.database import Database
-from bot.models import Participant, ParticipantStatus
+from bot.models import ParticipantStatus
 from bot.services.groups import GroupError, GroupKind, GroupProblem, GroupService
 from tests.conftest import RunningBot, run_bot
 from tests.faketelegram import FakeTelegram
+from tests.people import add_participants
 from tests.test_announcements_support import add_people, replay, tap, tap_and_wait
 
 NOW = dt.datetime(2024, 12, 10, 9, 0, tzinfo=dt.UTC)
@@ -108,11 +109,10 @@ async def database(database_url: str) -> AsyncIterator[Database]:
 
 
 async def person(database: Database, name: str, status: str = "approved") -> int:
-    async with database.transaction() as session:
-        row = Participant(status=status, source="test", name=name, created_at=NOW)
-        session.add(row)
-        await session.flush()
-        return row.id
+    [number] = await add_participants(
+        database, [None], names=[name], status=ParticipantStatus(status), since=NOW
+    )
+    return number
 
 
 async def test_one_group_of_each_kind_per_participant(database: Database) -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.models import Participant, ParticipantStatus
+from bot.models import ParticipantStatus
 from bot.services.registry import Services
 from tests.faketelegram import FakeMessage, SimulatedUser
+from tests.people import add_participants
 
 YES = "✅ Ik kom"
 NO = "❌ Ik kan niet"
@@ -23,21 +24,14 @@ async def add_participant(
     since: dt.datetime | None = None,
 ) -> int:
     """A participant row as registration leaves it; linked to ``user``'s chat when given."""
-    moment = since or services.now()
-    async with services.database.transaction() as session:
-        row = Participant(
-            telegram_id=user.id if user else None,
-            chat_id=user.chat_id if user else None,
-            status=status.value,
-            source="test",
-            name=name,
-            created_at=moment,
-            applied_at=moment,
-            decided_at=moment if status is not ParticipantStatus.PENDING else None,
-        )
-        session.add(row)
-        await session.flush()
-        return row.id
+    [number] = await add_participants(
+        services.database,
+        [user.id if user else None],
+        names=[name],
+        status=status,
+        since=since or services.now(),
+    )
+    return number
 
 
 def reminders_for(user: SimulatedUser, *markers: str) -> list[FakeMessage]:
