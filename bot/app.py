@@ -16,7 +16,7 @@ from bot.logs import LoggingApplication, LoggingJobQueue
 from bot.services.questions import QuestionService
 from bot.services.registry import SERVICES_KEY, Services
 from bot.telegram_calls import ResilientRateLimiter, polling_request
-from handlers.menu import set_command_menus
+from handlers.menu import menu_of, set_command_menus
 from handlers.routing import register_handlers
 from scheduling import jobs
 from scheduling.delivery import DELIVERER_KEY, Deliverer
@@ -73,7 +73,9 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
             questions.add_learned(entry.entry_id, entry.question, entry.answer)
 
     services.question_service.then(teach)
-    await set_command_menus(application.bot, services.settings.coordinators)
+    await set_command_menus(
+        application.bot, menu_of(application.bot_data), services.settings.coordinators
+    )
     # The reminder jobs exist before the first poll: overdue ones go out at once.
     await scheduler_of(application.bot_data).prepare()
     log.info("bot started as @%s", application.bot.username)

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.catalogue import t
 from handlers.context import Context, reply, user_id
-from handlers.menu import COORDINATOR_COMMANDS
+from handlers.menu import menu_of
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ def command_word(text: str | None) -> str:
 async def unknown_command(update: Update, context: Context) -> None:
     message = update.effective_message
     word = command_word(message.text if message else None)
-    if word in COORDINATOR_COMMANDS:
+    if word in menu_of(context.bot_data).coordinator:
         # Coordinator commands do not exist for anyone else; the attempt is worth a note.
         log.info("refused coordinator command /%s from user %s", word, user_id(update))
     await reply(update, context, t("fallback.unknown_command", command=word[:40]))

@@ -18,7 +18,7 @@ from bot.views.checkin import PAYLOAD_PREFIX as CHECKIN_PREFIX
 from handlers import checkin, registration
 from handlers.context import Context, is_coordinator, reply, services
 from handlers.errors import database_unavailable
-from handlers.menu import help_text, set_command_menus
+from handlers.menu import help_text, menu_of, set_command_menus
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +68,12 @@ async def _record_contact(update: Update, context: Context, user_id: int, chat_i
                     type(error).__name__)
         return
     if first_time and is_coordinator(update, context):
-        await set_command_menus(context.bot, [user_id])
+        await set_command_menus(context.bot, menu_of(context.bot_data), [user_id])
 
 
 async def help_command(update: Update, context: Context) -> None:
-    await reply(update, context, help_text(is_coordinator(update, context)))
+    menu = menu_of(context.bot_data)
+    await reply(update, context, help_text(menu, is_coordinator(update, context)))
 
 
 def _session_line(session: Session, done: bool) -> Html:

@@ -1,10 +1,16 @@
-"""The commands the bot knows: one table feeds /help and the Telegram command menus."""
+"""/help and the Telegram command menus, made from the commands of the routing table.
+
+handlers/routing.py lists every command once, in menu order; ``register_handlers`` keeps
+the resulting :class:`Menu` in ``bot_data`` (:data:`MENU_KEY`), where /help, the fallback and
+``post_init`` read it. A command's description is the catalogue entry ``commands.<name>``.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from telegram.error import TelegramError
@@ -13,86 +19,47 @@ from bot.catalogue import Html, plain, t
 
 log = logging.getLogger(__name__)
 
+MENU_KEY = "command_menu"
+
 
 @dataclass(frozen=True, slots=True)
-class Command:
-    name: str
-    coordinator_only: bool = False
+class Menu:
+    """Command names in the order of /help and the menus."""
 
-    @property
-    def description_key(self) -> str:
-        return f"commands.{self.name}"
+    participant: tuple[str, ...]
+    coordinator: tuple[str, ...]
 
 
-# Order is the order in /help and in the menu.
-COMMANDS: tuple[Command, ...] = (
-    Command("start"),
-    Command("programma"),
-    Command("volgende"),
-    Command("module"),
-    Command("agenda"),
-    Command("checkin"),
-    Command("aanwezigheid"),
-    Command("afmelden"),
-    Command("herinneringen"),
-    Command("aanmelden"),
-    Command("privacy"),
-    Command("mijngegevens"),
-    Command("vergeetmij"),
-    Command("annuleren"),
-    Command("help"),
-    Command("status", coordinator_only=True),
-    Command("herladen", coordinator_only=True),
-    Command("vragen", coordinator_only=True),
-    Command("deelnemers", coordinator_only=True),
-    Command("uitnodiging", coordinator_only=True),
-    Command("toevoegen", coordinator_only=True),
-    Command("sessie", coordinator_only=True),
-    Command("bericht", coordinator_only=True),
-    Command("berichten", coordinator_only=True),
-    Command("geplandeberichten", coordinator_only=True),
-    Command("groepen", coordinator_only=True),
-    Command("opencheckin", coordinator_only=True),
-    Command("sluitcheckin", coordinator_only=True),
-    Command("presentie", coordinator_only=True),
-    Command("export", coordinator_only=True),
-)
-
-COORDINATOR_COMMANDS = frozenset(c.name for c in COMMANDS if c.coordinator_only)
+def menu_of(bot_data: Mapping[str, Any]) -> Menu:
+    menu: Menu = bot_data[MENU_KEY]
+    return menu
 
 
-def visible_commands(is_coordinator: bool) -> list[Command]:
-    return [c for c in COMMANDS if is_coordinator or not c.coordinator_only]
-
-
-def help_text(is_coordinator: bool) -> Html:
-    lines = [
-        t("help.line", command=c.name, description=plain(c.description_key))
-        for c in visible_commands(is_coordinator)
-        if not c.coordinator_only
-    ]
-    body = Html("\n".join(lines))
-    if not is_coordinator:
-        return t("help.participant", commands=body)
-    coordinator_lines = Html(
-        "\n".join(
-            t("help.line", command=c.name, description=plain(c.description_key))
-            for c in COMMANDS
-            if c.coordinator_only
-        )
+def _lines(names: Iterable[str]) -> Html:
+    return Html(
+        "\n".join(t("help.line", command=name, description=plain(f"commands.{name}"))
+                  for name in names)
     )
-    return t("help.coordinator", commands=body, coordinator_commands=coordinator_lines)
 
 
-def _menu(commands: Iterable[Command]) -> list[BotCommand]:
-    return [BotCommand(c.name, plain(c.description_key)) for c in commands]
+def help_text(menu: Menu, is_coordinator: bool) -> Html:
+    commands = _lines(menu.participant)
+    if not is_coordinator:
+        return t("help.participant", commands=commands)
+    return t(
+        "help.coordinator", commands=commands, coordinator_commands=_lines(menu.coordinator)
+    )
 
 
-async def set_command_menus(bot: Bot, coordinators: Iterable[int]) -> None:
+def _commands(names: Iterable[str]) -> list[BotCommand]:
+    return [BotCommand(name, plain(f"commands.{name}")) for name in names]
+
+
+async def set_command_menus(bot: Bot, menu: Menu, coordinators: Iterable[int]) -> None:
     """Participants' menu for all private chats, the larger one in each coordinator's chat."""
-    participant_menu = _menu(visible_commands(False))
+    participant_menu = _commands(menu.participant)
     await bot.set_my_commands(participant_menu, scope=BotCommandScopeAllPrivateChats())
-    coordinator_menu = _menu(visible_commands(True))
+    coordinator_menu = _commands((*menu.participant, *menu.coordinator))
     for chat_id in coordinators:
         try:
             await bot.set_my_commands(coordinator_menu, scope=BotCommandScopeChat(chat_id))

@@ -50,6 +50,7 @@ from handlers import (
 )
 from handlers.context import Callback, coordinator_only
 from handlers.errors import on_error
+from handlers.menu import MENU_KEY, Menu
 from handlers.pending import PendingDispatcher, TypedStep
 
 
@@ -87,42 +88,50 @@ TYPED_STEPS: Mapping[PendingKind, TypedStep] = {
     ),
 }
 
+# Commands in the order of /help and the Telegram menus (handlers/menu.py); a command's
+# description is the catalogue entry ``commands.<name>``.
 PARTICIPANT_COMMANDS: Mapping[str, Callback] = {
     "start": info.start,
-    "help": info.help_command,
-    "hulp": info.help_command,
     "programma": info.programme_command,
     "volgende": info.next_command,
     "module": info.module_command,
     "agenda": info.agenda_command,
-    "aanmelden": registration.apply_command,
-    "annuleren": registration.cancel_command,  # nothing open: "nothing to stop"
-    "privacy": privacy.privacy_command,
-    "mijngegevens": privacy.mine_command,
-    "vergeetmij": privacy.forget_command,
     "checkin": checkin.checkin_command,
     "aanwezigheid": attendance.own_command,
     "afmelden": reminders.afmelden_command,
     "herinneringen": reminders.preferences_command,
+    "aanmelden": registration.apply_command,
+    "privacy": privacy.privacy_command,
+    "mijngegevens": privacy.mine_command,
+    "vergeetmij": privacy.forget_command,
+    "annuleren": registration.cancel_command,  # nothing open: "nothing to stop"
+    "help": info.help_command,
+    "hulp": info.help_command,
 }
+NOT_IN_MENU = frozenset({"hulp"})
 
 COORDINATOR_COMMANDS: Mapping[str, Callback] = {
     "status": coordinator.status_command,
     "herladen": coordinator.reload_command,
+    "vragen": questions.inbox_command,
     "deelnemers": participants.list_command,
     "uitnodiging": participants.invite_command,
     "toevoegen": participants.add_command,
-    "opencheckin": checkin.open_command,
-    "sluitcheckin": checkin.close_command,
-    "presentie": attendance.presence_command,
-    "export": attendance.export_command,
     "sessie": sessions_admin.sessie_command,
     "bericht": announcements.announce_command,
     "berichten": announcement_reports.list_command,
     "geplandeberichten": announcement_reports.planned_command,
     "groepen": groups.groups_command,
-    "vragen": questions.inbox_command,
+    "opencheckin": checkin.open_command,
+    "sluitcheckin": checkin.close_command,
+    "presentie": attendance.presence_command,
+    "export": attendance.export_command,
 }
+
+MENU = Menu(
+    participant=tuple(name for name in PARTICIPANT_COMMANDS if name not in NOT_IN_MENU),
+    coordinator=tuple(COORDINATOR_COMMANDS),
+)
 
 # Buttons by the prefix of their callback data; coordinator buttons refuse anyone else.
 PARTICIPANT_BUTTONS: Mapping[str, Callback] = {
@@ -186,4 +195,5 @@ def routing_table(coordinator_ids: frozenset[int]) -> list[Route]:
 def register_handlers(application: Application, coordinator_ids: frozenset[int]) -> None:  # type: ignore[type-arg]
     for group, handler in routing_table(coordinator_ids):
         application.add_handler(handler, group)
+    application.bot_data[MENU_KEY] = MENU
     application.add_error_handler(on_error)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bot.database import Database
 from bot.models import Base
-from handlers.menu import COMMANDS
+from handlers.routing import COORDINATOR_COMMANDS, PARTICIPANT_COMMANDS
 from tests.conftest import COORDINATOR_ID, PARTICIPANT_ID
 from tests.faketelegram import FakeTelegram
 from tests.faketelegram.errors import NOT_MODIFIED
@@ -29,7 +29,9 @@ NOT_COORDINATORS = (PARTICIPANT_ID, PENDING_ID, *STRANGERS)
 GROUPS = ((-1001, "group"), (-1002001, "supergroup"))
 CHANNEL = -1003001
 
-COMMAND_NAMES = sorted({c.name for c in COMMANDS} | {"hulp", "bestaatniet", "START"})
+COMMAND_NAMES = sorted(
+    {*PARTICIPANT_COMMANDS, *COORDINATOR_COMMANDS} | {"bestaatniet", "START"}
+)
 TRICKY = (
     "<b>", "</i>", "<a href='x'>", "<script>alert(1)</script>", "&", "&amp;", "&#0;", "<", ">",
     "<<>>", "a<b>c", "\u200b", "\u200f", "\u202e", "\ufeff", "\u2800", "🙂", "👨‍👩‍👧",
