@@ -47,7 +47,9 @@ class PendingKind(enum.StrEnum):
     SESSIE = "sessie"
 
 
-# How long each step waits for its answer; registration comes from the settings.
+# How long each step waits for its answer (3 hours for a kind not listed here); the
+# registration and afmelding waits come from the settings.
+STEP_TIMEOUT = dt.timedelta(hours=3)
 DEFAULT_TIMEOUTS: Mapping[PendingKind, dt.timedelta] = {
     PendingKind.REGISTRATION: dt.timedelta(minutes=60),
     PendingKind.CHECKIN_CODE: dt.timedelta(minutes=15),
@@ -98,7 +100,7 @@ class PendingInputs:
         self._added: set[int] = set()  # ids given a row since
 
     def timeout(self, kind: PendingKind) -> dt.timedelta:
-        return self._timeouts[kind]
+        return self._timeouts.get(kind, STEP_TIMEOUT)
 
     # -- inside a caller's transaction -------------------------------------------------------
 
