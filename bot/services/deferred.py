@@ -31,16 +31,10 @@ class Deferred(Generic[T]):
         if self._claim():
             threading.Thread(target=self._run, name=self._name, daemon=True).start()
 
-    def get(self) -> T:
-        """The thing; built here and now if nobody started it, else waited for."""
-        if self._claim():
-            self._run()
-        return self._future.result()
-
     async def wait(self) -> T:
         """The thing, without blocking the event loop while it is being built."""
         if self._future.done():
-            return self._future.result()
+            return self._future.result()  # built: returns at once
         self.start()
         return await asyncio.wrap_future(self._future)
 
