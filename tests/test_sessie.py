@@ -11,6 +11,7 @@ import time_machine
 from bot.config import Settings
 from tests.conftest import COORDINATOR_ID, amsterdam, make_settings, run_bot
 from tests.faketelegram import FakeTelegram, SimulatedUser
+from tests.test_announcements_support import compose, preview
 from tests.test_reminders_helpers import NO, YES, add_participant, buttons
 
 SAVE = "✅ Opslaan"
@@ -100,6 +101,85 @@ async def test_add_move_and_cancel_a_werksessie(
     assert notices(sanne, "Nieuwe bijeenkomst") == 1
     assert notices(sanne, "Gewijzigd") == 1
     assert notices(sanne, "Vervalt") == 1
+
+
+async def move_werksessie(coordinator: SimulatedUser, label: str, when: str) -> None:
+    await open_session(coordinator, label)
+    detail = await coordinator.next_message()
+    await coordinator.tap(detail, "🕑 Verplaatsen")
+    await coordinator.next_message()
+    confirm = await coordinator.ask(when)
+    await coordinator.tap(confirm, SAVE)
+    assert "is verplaatst" in (await coordinator.next_message()).content
+
+
+async def absent_last_audience(coordinator: SimulatedUser, text: str) -> str:
+    """The preview line of /bericht to "afwezig bij de vorige bijeenkomst"; then cancelled."""
+    question = await compose(coordinator, text)
+    _, control = await preview(coordinator, question, "Afwezig bij de vorige bijeenkomst")
+    await coordinator.tap(control, "❌ Annuleren")
+    await coordinator.next_message()
+    return control.content
+
+
+async def test_a_werksessie_changed_with_sessie_works_at_once_everywhere(
+    fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
+) -> None:
+    """Without a restart: "Ik kan niet" on its reminder, /afmelden and the audiences all use
+    the werksessie as /sessie left it."""
+    coordinator = fake.user(COORDINATOR_ID, "Coby")
+    sanne, piet = fake.user(511, "Sanne"), fake.user(512, "Piet")
+    async with run_bot(fake, settings) as bot:
+        sanne_id = await add_participant(bot.services, sanne, name="Sanne de Vries")
+        piet_id = await add_participant(bot.services, piet, name="Piet Jansen")
+        # Both features have read the timetable before it changes.
+        choose = await piet.ask("/afmelden")
+        assert not any("Werksessie" in b for b in buttons(choose))
+        await piet.tap(choose, "Module 5 · do 23 januari 2025")
+        await piet.tap(await piet.next_message(), "Overslaan")
+        assert "zonder reden" in (await piet.next_message()).content
+        assert "(Module 3" in await absent_last_audience(coordinator, "Gemist?")
+        await add_werksessie(coordinator, "di 17 december 15:00", "Wijkcentrum Selwerd")
+        await move_werksessie(coordinator, "Werksessie 1 · di 17 december 2024", "18-12 16:00")
+        key = next(s.key for s in (await bot.services.sessions.timetable()).sessions
+                   if s.kind.value == "werksessie")
+        for person in (sanne, piet):
+            assert "Nieuwe bijeenkomst: Werksessie 1" in (await person.next_message()).content
+            assert "Gewijzigd: Werksessie 1" in (await person.next_message()).content
+
+        # "Ik kan niet" under its reminder, the evening before the new date.
+        await bot.scheduler.idle()
+        assert bot.job(key, "day").next_t == amsterdam(2024, 12, 17, 18, 0)
+        frozen_time.move_to(amsterdam(2024, 12, 17, 18, 0))
+        await bot.fire(key, "day")
+        reminder = await sanne.next_message()
+        assert "Werksessie 1" in reminder.content
+        assert "woensdag 18 december 2024" in reminder.content
+        await sanne.tap(reminder, NO)
+        assert "afgemeld" in (await sanne.next_message()).content
+        assert "reden: Teamoverleg" in (await sanne.ask("Teamoverleg")).content
+        assert await bot.services.absences.for_participant(sanne_id) == {key: "Teamoverleg"}
+
+        # /afmelden lists it at its new time and takes the afmelding.
+        choose = await piet.ask("/afmelden")
+        assert "Werksessie 1 · wo 18 december 2024" in buttons(choose)
+        await piet.tap(choose, "Werksessie 1 · wo 18 december 2024")
+        ask = await piet.next_message()
+        assert "Je bent afgemeld voor Werksessie 1" in ask.content
+        await piet.tap(ask, "Overslaan")
+        assert "zonder reden" in (await piet.next_message()).content
+        assert await bot.services.absences.for_participant(piet_id) == {
+            "module-5": None, key: None
+        }
+
+        # The old time (17 December, 17:30) has passed, the new one has not: the last session
+        # that ended is still module 4. After 18:30 on the 18th it is the werksessie.
+        frozen_time.move_to(amsterdam(2024, 12, 18, 12, 0))
+        line = await absent_last_audience(coordinator, "Gemist?")
+        assert "Afwezig bij de vorige bijeenkomst (Module 4" in line
+        frozen_time.move_to(amsterdam(2024, 12, 18, 19, 0))
+        line = await absent_last_audience(coordinator, "Gemist?")
+        assert "Afwezig bij de vorige bijeenkomst (Werksessie 1" in line
 
 
 async def test_sessie_is_for_coordinators_and_can_be_stopped(
