@@ -25,7 +25,11 @@ from bot.logs import configure_logging
 from bot.problems import describe_problems
 from bot.programme import ProgrammeError, SessionKind, load_programme
 
+# Exit codes of `wijkbot run` (README, "Exit codes"); systemd restarts only after 1 and 4.
+EXIT_UNAVAILABLE = 1  # the database or the webhook address
 EXIT_CONFIG = 2
+EXIT_TOKEN_REFUSED = 3
+EXIT_TELEGRAM_UNREACHABLE = 4
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="Wijkbot, de Telegram-assistent."
@@ -58,6 +62,11 @@ def _settings() -> Settings:
 
 def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
+
+
+def _safe_base_url(settings: Settings) -> str:
+    """The Bot API address without the token PTB appends to it."""
+    return settings.telegram.base_url.removesuffix("/bot").removesuffix("/") or "?"
 
 
 @app.command()
@@ -94,14 +103,21 @@ def run(
     )
     if hook is not None:
         typer.echo(plain("cli.starting_webhook", url=hook.url, address=_address(hook)), err=True)
+    from telegram.error import InvalidToken, NetworkError
+
     try:
         asyncio.run(_run(services, hook))
     except _DatabaseUnavailableError as error:
         _fail(plain("cli.database_failed", url=_safe_url(settings.database.url),
-                    error=str(error)), code=1)
+                    error=str(error)), code=EXIT_UNAVAILABLE)
     except WebhookListenError as error:
         _fail(plain("cli.webhook_listen_failed", address=_address(hook or settings.webhook),
-                    error=str(error)), code=1)
+                    error=str(error)), code=EXIT_UNAVAILABLE)
+    except InvalidToken:
+        _fail(plain("cli.token_refused"), code=EXIT_TOKEN_REFUSED)
+    except NetworkError as error:  # includes TimedOut: getMe, before anything else
+        _fail(plain("cli.telegram_unreachable", url=_safe_base_url(settings), error=str(error)),
+              code=EXIT_TELEGRAM_UNREACHABLE)
     typer.echo(plain("cli.stopped"), err=True)
 
 

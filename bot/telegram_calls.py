@@ -46,6 +46,9 @@ LONGEST_RETRY_AFTER_SECONDS = 120.0
 # Calls that create something new: repeating them after an ambiguous failure can duplicate.
 _CREATING_PREFIXES = ("send", "copy", "forward", "createinvitelink", "createchatinvitelink")
 # Failures that happened before the request reached Telegram.
+# The start-up check of the token: `wijkbot run` reports its failure in one line, so its
+# retries are logged at debug level only.
+_QUIET_ENDPOINTS = frozenset({"getMe"})
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
@@ -190,11 +193,12 @@ class ResilientRateLimiter(BaseRateLimiter[int]):
                         log.warning("%s failed and is not repeated (it may have arrived): %s",
                                     endpoint, error)
                     raise
+                level = logging.DEBUG if endpoint in _QUIET_ENDPOINTS else logging.WARNING
                 if failures >= self._max_network_attempts:
-                    log.warning("%s failed %d times, giving up: %s", endpoint, failures, error)
+                    log.log(level, "%s failed %d times, giving up: %s", endpoint, failures, error)
                     raise
-                log.warning("%s failed (attempt %d), retrying in %.2f s: %s", endpoint,
-                            failures, backoff, error)
+                log.log(level, "%s failed (attempt %d), retrying in %.2f s: %s", endpoint,
+                        failures, backoff, error)
                 await asyncio.sleep(backoff)
                 backoff *= 2
 
