@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -111,33 +112,59 @@ class AnnouncementService(AnnouncementReports):
         draft = await self.valid(announcement_id, token)
         if draft.state is not AnnouncementState.DRAFT or draft.audience is None:
             raise AnnouncementError(AnnouncementProblem.STALE)
-        resolved = await self._audiences.resolve(draft.audience, now)
+        started = await self._begin_sending(
+            announcement_id,
+            draft.audience,
+            label,
+            now,
+            state=AnnouncementState.DRAFT,
+            token=token,
+            action_token=None,
+            report_chat_id=report_chat_id,
+            report_message_id=report_message_id,
+        )
+        if started is None:
+            raise AnnouncementError(AnnouncementProblem.STALE)
+        return started
+
+    async def _begin_sending(
+        self,
+        announcement_id: int,
+        audience: Audience,
+        label: Labeller,
+        now: dt.datetime,
+        *,
+        state: AnnouncementState,
+        token: str | None = None,
+        **values: Any,
+    ) -> tuple[AnnouncementView, Counts] | None:
+        """``state`` -> sending, with one delivery row per recipient as the audience is now;
+        None if the announcement is no longer in ``state`` (or its one-time id was used)."""
+        resolved = await self._audiences.resolve(audience, now)
         if not resolved.recipients:
             raise AnnouncementError(AnnouncementProblem.NO_RECIPIENTS)
+        conditions = [Announcement.id == announcement_id, Announcement.state == state]
+        if token is not None:
+            conditions.append(Announcement.action_token == token)
         async with self._db.transaction() as session:
             started = await session.execute(
                 update(Announcement)
-                .where(
-                    Announcement.id == announcement_id,
-                    Announcement.state == AnnouncementState.DRAFT,
-                    Announcement.action_token == token,
-                )
+                .where(*conditions)
                 .values(
                     state=AnnouncementState.SENDING,
-                    action_token=None,
                     started_at=now,
                     updated_at=now,
                     audience_label=label(resolved)[:300],
-                    report_chat_id=report_chat_id,
-                    report_message_id=report_message_id,
+                    **values,
                 )
             )
             if getattr(started, "rowcount", 0) != 1:
-                raise AnnouncementError(AnnouncementProblem.STALE)
+                return None
             counts = await _add_deliveries(session, announcement_id, resolved, now)
             row = await session.get(Announcement, announcement_id)
             assert row is not None
-            log.info("announcement #%d: sending to %d recipients", row.id, counts.total)
+            log.info("announcement #%d (%s): sending to %d recipients", row.id, state.value,
+                     counts.total)
             return AnnouncementView.of(row), counts
 
     async def reopen(self, announcement_id: int, now: dt.datetime) -> bool:
@@ -238,30 +265,9 @@ class AnnouncementService(AnnouncementReports):
         if found is None or found.state is not AnnouncementState.SCHEDULED:
             return None
         assert found.audience is not None
-        resolved = await self._audiences.resolve(found.audience, now)
-        if not resolved.recipients:
-            raise AnnouncementError(AnnouncementProblem.NO_RECIPIENTS)
-        async with self._db.transaction() as session:
-            result = await session.execute(
-                update(Announcement)
-                .where(
-                    Announcement.id == announcement_id,
-                    Announcement.state == AnnouncementState.SCHEDULED,
-                )
-                .values(
-                    state=AnnouncementState.SENDING,
-                    started_at=now,
-                    updated_at=now,
-                    audience_label=label(resolved)[:300],
-                )
-            )
-            if getattr(result, "rowcount", 0) != 1:
-                return None
-            counts = await _add_deliveries(session, announcement_id, resolved, now)
-            row = await session.get(Announcement, announcement_id)
-            assert row is not None
-            log.info("scheduled announcement #%d: sending to %d recipients", row.id, counts.total)
-            return AnnouncementView.of(row), counts
+        return await self._begin_sending(
+            announcement_id, found.audience, label, now, state=AnnouncementState.SCHEDULED
+        )
 
     async def set_report_message(self, announcement_id: int, chat_id: int, message_id: int) -> None:
         async with self._db.transaction() as session:
