@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
-from bot.cli import EXIT_CONFIG, app
+from bot.cli import EXIT_CONFIG, EXIT_TOKEN_REFUSED, app
 from bot.config import CONFIG_ENV, Settings, WebhookSettings, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,7 +71,8 @@ def test_the_unit_runs_existing_commands_as_a_dedicated_hardened_user() -> None:
     assert working in {PurePosixPath(p) for p in unit["ReadWritePaths"][0].split()}
     assert unit["EnvironmentFile"] == ["/etc/wijkbot/env"]
     assert unit["Restart"] == ["on-failure"]
-    assert unit["RestartPreventExitStatus"] == [str(EXIT_CONFIG)]
+    # A wrong configuration or a refused token does not mend itself: no restart loop.
+    assert unit["RestartPreventExitStatus"] == [f"{EXIT_CONFIG} {EXIT_TOKEN_REFUSED}"]
     for key, value in {
         "NoNewPrivileges": "yes",
         "ProtectSystem": "strict",
