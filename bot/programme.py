@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -73,14 +73,25 @@ class ProgrammeError(Exception):
 class Programme:
     """A validated programme in a timezone, with its sessions in time order."""
 
-    def __init__(self, data: ProgrammeFile, timezone: ZoneInfo, source: str) -> None:
+    def __init__(
+        self,
+        data: ProgrammeFile,
+        timezone: ZoneInfo,
+        source: str,
+        sessions: Iterable[Session] | None = None,
+    ) -> None:
         self.data = data
         self.timezone = timezone
         self.source = source
+        built = _build_sessions(data, timezone) if sessions is None else sessions
         self.sessions: tuple[Session, ...] = tuple(
-            sorted(_build_sessions(data, timezone), key=lambda s: (s.starts_at, s.key))
+            sorted(built, key=lambda s: (s.starts_at, s.key))
         )
         self._by_key = {session.key: session for session in self.sessions}
+
+    def with_sessions(self, sessions: Iterable[Session]) -> Programme:
+        """This programme with other sessions: the timetable as the coordinator changed it."""
+        return Programme(self.data, self.timezone, self.source, sessions)
 
     @property
     def modules(self) -> list[Session]:

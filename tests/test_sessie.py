@@ -182,6 +182,27 @@ async def test_a_werksessie_changed_with_sessie_works_at_once_everywhere(
         assert "Afwezig bij de vorige bijeenkomst (Werksessie 1" in line
 
 
+async def test_questions_about_werksessies_answer_with_the_dates_set_in_sessie(
+    fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
+) -> None:
+    """The programme file has no werksessie dates; the coordinator's /sessie does."""
+    coordinator, sanne = fake.user(COORDINATOR_ID, "Coby"), fake.user(521, "Sanne")
+    async with run_bot(fake, settings) as bot:
+        await add_participant(bot.services, sanne)
+        before = await sanne.ask("Wanneer zijn de werksessies?")
+        assert "maakt de coördinator nog bekend" in before.content
+        await add_werksessie(coordinator, "di 17 december 15:00", "Wijkcentrum Selwerd")
+        await sanne.next_message()  # "Nieuwe bijeenkomst"
+        planned = await sanne.ask("Wanneer zijn de werksessies?")
+        assert "nog bekend" not in planned.content
+        assert "17 december" in planned.content
+        await move_werksessie(coordinator, "Werksessie 1 · di 17 december 2024", "18-12 16:00")
+        await sanne.next_message()  # "Gewijzigd"
+        moved = await sanne.ask("Wanneer zijn de werksessies?")
+        assert "18 december" in moved.content
+        assert "17 december" not in moved.content
+
+
 async def test_sessie_is_for_coordinators_and_can_be_stopped(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
 ) -> None:

@@ -66,8 +66,11 @@ class Services:
         return self.programmes.current()
 
     async def ready_questions(self) -> QuestionService:
-        """The question service, waiting for it without blocking the event loop."""
-        return await self.question_service.wait()
+        """The question service, waiting for it without blocking the event loop, answering
+        with the timetable as it is now (the programme plus the coordinator's changes)."""
+        questions = await self.question_service.wait()
+        questions.use_sessions((await self.sessions.timetable()).sessions)
+        return questions
 
     def now(self) -> dt.datetime:
         """The current moment in the course's timezone."""

@@ -9,7 +9,7 @@ import re
 
 from bot.catalogue import Html, t
 from bot.numbers import whole_number
-from bot.programme import Programme
+from bot.programme import Programme, Session
 from bot.services.questions.analyse import NUMBER, Analyser, Analysis
 from bot.services.questions.answers import Answerer
 from bot.services.questions.knowledge import KnowledgeBase
@@ -67,6 +67,7 @@ class QuestionService:
             index.add(intent_id, (analyser.analyse(text, reference).terms for text in texts),
                       gap=intent_id in knowledge.gaps)
         answerer = Answerer(programme, knowledge)
+        self._file_programme = programme
         self.programme, self.resolver, self.analyser = programme, resolver, analyser
         self.index, self.answerer, self._reference = index, answerer, reference
         self._covers, self._pending = {}, []
@@ -74,6 +75,16 @@ class QuestionService:
             self._index_learned(learned)
         for intent in knowledge.data.intents:  # warm the caches: the first answer is fast too
             self.answer(intent.examples[0], reference)
+
+    def use_sessions(self, sessions: tuple[Session, ...]) -> None:
+        """Answer with the sessions as they are now (werksessies added or moved with /sessie),
+        not as the programme file has them. Cheap when nothing changed."""
+        if sessions == self.programme.sessions:
+            return
+        programme = self._file_programme.with_sessions(sessions)
+        self.answerer = Answerer(programme, self.knowledge)
+        self.resolver.programme = programme
+        self.programme = programme
 
     # -- learned answers ------------------------------------------------------------------
 
