@@ -1,5 +1,6 @@
-"""/sessie for coordinators: see the afmeldingen per session, and add, move or cancel a
-werksessie or intervisie meeting with buttons and a typed date/time step.
+"""/sessie for coordinators: see the afmeldingen per session; add, move or cancel a
+werksessie or intervisie meeting; move a module or change where any session is, with
+buttons and a typed date/time or place step.
 
 After a change the reminder scheduler syncs in the background: participants get one
 "gewijzigd", "nieuw" or "vervalt" message and the reminders move with the session.
@@ -96,11 +97,13 @@ async def _detail(svc: Services, session: Session) -> tuple[Html, InlineKeyboard
              location=location,
              absences=Html("\n".join(lines)) if lines else t("sessie.no_absences"))
     rows: list[list[tuple[str, str]]] = []
-    if session.kind is SessionKind.MODULE:
-        text = Html(f"{text}\n\n{t('sessie.detail_fixed')}")
-    elif session.starts_at > svc.now():
+    if session.starts_at > svc.now():
         rows.append([(t("sessie.button_move"), f"ses:move:{session.key}"),
-                     (t("sessie.button_cancel"), f"ses:cancel:{session.key}")])
+                     (t("sessie.button_place"), f"ses:place:{session.key}")])
+        if session.kind is SessionKind.MODULE:
+            text = Html(f"{text}\n\n{t('sessie.detail_module')}")
+        else:
+            rows.append([(t("sessie.button_cancel"), f"ses:cancel:{session.key}")])
     rows.append([(t("sessie.button_back"), "ses:list")])
     return text, keyboard(rows)
 
@@ -137,6 +140,8 @@ async def button(update: Update, context: Context) -> None:
             await reply(update, context, text, reply_markup=markup)
         elif action == "move":
             await _start_move(update, context, session)
+        elif action == "place":
+            await _start_place(update, context, session)
         elif action == "cancel":
             await _ask_cancel(update, context, session)
         elif action == "cancelok":
@@ -157,11 +162,21 @@ async def _start_add(update: Update, context: Context, kind: SessionKind) -> Non
 
 
 async def _start_move(update: Update, context: Context, session: Session) -> None:
-    if session.kind is SessionKind.MODULE:
-        await reply(update, context, t("sessie.error_modules_are_fixed"))
-        return
     await _set_draft(update, context, {"action": "move", "key": session.key, "step": "when"})
-    text = t("sessie.ask_when_move", name=session_name(session), current=_session_when(session))
+    weekday = ""
+    if session.kind is SessionKind.MODULE:
+        modules = services(context).programme.data.modules
+        weekday = t("sessie.module_weekday", weekday=modules.weekday)
+    text = t("sessie.ask_when_move", name=session_name(session), current=_session_when(session),
+             weekday=weekday)
+    await reply(update, context, text,
+                reply_markup=keyboard([[(t("sessie.button_abort"), "ses:abort")]]))
+
+
+async def _start_place(update: Update, context: Context, session: Session) -> None:
+    await _set_draft(update, context, {"action": "place", "key": session.key, "step": "location"})
+    text = t("sessie.ask_place", name=session_name(session),
+             current=session.location or t("sessie.location_unknown"))
     await reply(update, context, text,
                 reply_markup=keyboard([[(t("sessie.button_abort"), "ses:abort")]]))
 
@@ -178,7 +193,7 @@ async def _cancel(update: Update, context: Context, session: Session) -> None:
     try:
         await svc.sessions.cancel(session.key, by=user_id(update) or 0, now=svc.now())
     except SessionChangeError as error:
-        await reply(update, context, t(f"sessie.error_{error.code}"))
+        await reply(update, context, await _error_text(svc, error))
         return
     log.info("session %s cancelled by a coordinator", session.key)
     await reply(update, context, t("sessie.cancelled", name=session_name(session),
@@ -195,7 +210,7 @@ async def _draft_button(update: Update, context: Context, action: str) -> None:
     if draft is None:
         await reply(update, context, t("sessie.expired"))
         return
-    if action == "noloc" and draft.get("step") == "location":
+    if action == "noloc" and draft.get("step") == "location" and draft["action"] == "add":
         draft["location"] = None
         await _confirm(update, context, draft)
     elif action == "save" and draft.get("step") == "confirm":
@@ -220,6 +235,8 @@ async def take_step(update: Update, context: Context, pending: Pending) -> bool:
         location = " ".join(message.text.split())
         if len(location) > LOCATION_MAX:
             await reply(update, context, t("sessie.location_too_long", limit=LOCATION_MAX))
+        elif not location and draft["action"] == "place":
+            await reply(update, context, t("sessie.location_empty"))
         else:
             draft["location"] = location or None
             await _confirm(update, context, draft)
@@ -241,6 +258,12 @@ async def _typed_when(update: Update, context: Context, draft: dict[str, Any], t
     ends_at = await _end(svc, draft, parsed)
     if ends_at is None:
         await reply(update, context, t("sessie.duration_needed").strip())
+        return
+    try:  # told now, while the coordinator can type another moment
+        await svc.sessions.check(draft.get("key"), await _kind(svc, draft), parsed.starts_at,
+                                 ends_at, now)
+    except SessionChangeError as error:
+        await reply(update, context, await _error_text(svc, error))
         return
     draft["starts_at"], draft["ends_at"] = parsed.starts_at.isoformat(), ends_at.isoformat()
     if draft["action"] == "add":
@@ -268,6 +291,15 @@ async def _end(svc: Services, draft: dict[str, Any], parsed: When) -> dt.datetim
     return (parsed.starts_at.astimezone(dt.UTC) + length).astimezone(svc.settings.tz)
 
 
+async def _kind(svc: Services, draft: dict[str, Any]) -> SessionKind:
+    if draft["action"] == "add":
+        return SessionKind(draft["kind"])
+    session = (await svc.sessions.timetable()).get(str(draft["key"]))
+    if session is None:
+        raise SessionChangeError("unknown_session")
+    return session.kind
+
+
 def _times(draft: dict[str, Any]) -> tuple[dt.datetime, dt.datetime]:
     return dt.datetime.fromisoformat(draft["starts_at"]), dt.datetime.fromisoformat(
         draft["ends_at"]
@@ -276,13 +308,12 @@ def _times(draft: dict[str, Any]) -> tuple[dt.datetime, dt.datetime]:
 
 async def _confirm(update: Update, context: Context, draft: dict[str, Any]) -> None:
     svc = services(context)
-    starts_at, ends_at = _times(draft)
     draft["step"] = "confirm"
     markup = keyboard([[(t("sessie.button_save"), "ses:save"),
                          (t("sessie.button_abort"), "ses:abort")]])
     if draft["action"] == "add":
         text = t("sessie.confirm_add", kind=t(f"sessie.kind_{draft['kind']}"),
-                 when=_when(starts_at, ends_at),
+                 when=_when(*_times(draft)),
                  location=draft.get("location") or t("sessie.location_unknown"))
     else:
         session = (await svc.sessions.timetable()).get(str(draft["key"]))
@@ -290,35 +321,57 @@ async def _confirm(update: Update, context: Context, draft: dict[str, Any]) -> N
             await _set_draft(update, context, None)
             await reply(update, context, t("sessie.error_unknown_session"))
             return
-        text = t("sessie.confirm_move", name=session_name(session),
-                 before=_session_when(session), after=_when(starts_at, ends_at))
+        if draft["action"] == "place":
+            text = t("sessie.confirm_place", name=session_name(session),
+                     before=session.location or t("sessie.location_unknown"),
+                     after=draft["location"])
+        else:
+            text = t("sessie.confirm_move", name=session_name(session),
+                     before=_session_when(session), after=_when(*_times(draft)))
     await _set_draft(update, context, draft)
     await reply(update, context, text, reply_markup=markup)
 
 
 async def _save(update: Update, context: Context, draft: dict[str, Any]) -> None:
     svc = services(context)
-    starts_at, ends_at = _times(draft)
     by, now = user_id(update) or 0, svc.now()
     try:
         if draft["action"] == "add":
+            starts_at, ends_at = _times(draft)
             session = await svc.sessions.add(
                 SessionKind(draft["kind"]), starts_at, ends_at, location=draft.get("location"),
                 title=None, by=by, now=now,
             )
             key = "sessie.added"
+        elif draft["action"] == "place":
+            _, session = await svc.sessions.relocate(
+                str(draft["key"]), str(draft["location"]), by=by, now=now
+            )
+            key = "sessie.relocated"
         else:
+            starts_at, ends_at = _times(draft)
             _, session = await svc.sessions.move(str(draft["key"]), starts_at, ends_at, by=by,
                                                  now=now)
             key = "sessie.moved"
     except SessionChangeError as error:
         await _set_draft(update, context, None)
-        await reply(update, context, t(f"sessie.error_{error.code}"))
+        await reply(update, context, await _error_text(svc, error))
         return
     await _set_draft(update, context, None)
-    log.info("session %s %s by a coordinator", session.key, draft["action"])
-    await reply(update, context, t(key, name=session_name(session), when=_session_when(session)))
+    log.info("session %s: %s by a coordinator", session.key, draft["action"])
+    await reply(update, context, t(key, name=session_name(session), when=_session_when(session),
+                                   location=session.location or ""))
     scheduler_of(context.bot_data).request_sync()
+
+
+async def _error_text(svc: Services, error: SessionChangeError) -> Html:
+    """The catalogue's sentence for a refused change, naming the session it collides with."""
+    details = dict(error.details)
+    if "session" in details:
+        other = (await svc.sessions.timetable()).get(details["session"])
+        details["session"] = session_name(other) if other else details["session"]
+        details["when"] = str(_session_when(other)) if other else ""
+    return t(f"sessie.error_{error.code}", None, **details)
 
 
 async def cancel_step(update: Update, context: Context, pending: Pending) -> None:

@@ -11,7 +11,7 @@ import time_machine
 from bot.config import Settings
 from tests.conftest import COORDINATOR_ID, amsterdam, make_settings, run_bot
 from tests.faketelegram import FakeTelegram, SimulatedUser
-from tests.test_announcements_support import compose, preview
+from tests.test_announcements_support import compose, preview, replay
 from tests.test_reminders_helpers import NO, YES, add_participant, buttons
 
 SAVE = "✅ Opslaan"
@@ -62,7 +62,9 @@ async def test_add_move_and_cancel_a_werksessie(
         await open_session(coordinator, "Werksessie 1 · di 17 december 2024")
         detail = await coordinator.next_message()
         assert "• Sanne de Vries: Teamoverleg" in detail.content
-        assert buttons(detail) == ["🕑 Verplaatsen", "🗑 Laten vervallen", "⬅️ Overzicht"]
+        assert buttons(detail) == [
+            "🕑 Verplaatsen", "📍 Plaats wijzigen", "🗑 Laten vervallen", "⬅️ Overzicht"
+        ]
 
         # Move it: a wrong date first, then a good one; the duration stays 2,5 hours.
         await coordinator.tap(detail, "🕑 Verplaatsen")
@@ -203,6 +205,69 @@ async def test_questions_about_werksessies_answer_with_the_dates_set_in_sessie(
         assert "17 december" not in moved.content
 
 
+async def test_a_module_is_moved_and_given_another_place(
+    fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
+) -> None:
+    coordinator, sanne = fake.user(COORDINATOR_ID, "Coby"), fake.user(531, "Sanne")
+    async with run_bot(fake, settings) as bot:
+        await add_participant(bot.services, sanne, name="Sanne de Vries")
+        await open_session(coordinator, "Module 5 · do 23 januari 2025")
+        detail = await coordinator.next_message()
+        await coordinator.tap(detail, "🕑 Verplaatsen")
+        assert "Modules zijn op donderdag" in (await coordinator.next_message()).content
+        refused = await coordinator.ask("28-01-2025 13:00")
+        assert "Modules zijn op donderdag; die datum is een dinsdag" in refused.content
+        confirm = await coordinator.ask("30 januari 2025 13:00")
+        assert "Wordt: 📅 donderdag 30 januari 2025, 13:00–19:30" in confirm.content
+        await coordinator.tap(confirm, SAVE)
+        assert "is verplaatst" in (await coordinator.next_message()).content
+        moved = await sanne.next_message()
+        assert "Gewijzigd: Module 5" in moved.content
+        assert "donderdag 30 januari 2025, 13:00–19:30" in moved.content
+        await bot.scheduler.idle()
+        assert bot.job("module-5", "day").next_t == amsterdam(2025, 1, 29, 18, 0)
+        answer = await sanne.ask("Wanneer is module 5?")
+        assert "30 januari" in answer.content
+        assert "23 januari" not in answer.content
+
+        await open_session(coordinator, "Module 5 · do 30 januari 2025")
+        detail = await coordinator.next_message()
+        await coordinator.tap(detail, "📍 Plaats wijzigen")
+        assert "Waar is" in (await coordinator.next_message()).content
+        confirm = await coordinator.ask("De Oosterpoort, Trompsingel 27")
+        assert "Wordt: 📍 De Oosterpoort, Trompsingel 27" in confirm.content
+        await coordinator.tap(confirm, SAVE)
+        assert "De Oosterpoort" in (await coordinator.next_message()).content
+        relocated = await sanne.next_message()
+        assert "Gewijzigd: Module 5" in relocated.content
+        assert "📍 De Oosterpoort, Trompsingel 27" in relocated.content
+        timetable = await bot.services.sessions.timetable()
+        module = timetable.get("module-5")
+        assert module is not None
+        assert module.starts_at == amsterdam(2025, 1, 30, 13, 0)
+        await sanne.expect_no_message()
+    assert notices(sanne, "Gewijzigd: Module 5") == 2
+
+
+async def test_a_move_onto_another_session_is_refused_with_its_name(
+    fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
+) -> None:
+    coordinator = fake.user(COORDINATOR_ID, "Coby")
+    async with run_bot(fake, settings) as bot:
+        await add_werksessie(coordinator, "di 17 december 15:00", "Wijkcentrum Selwerd")
+        await open_session(coordinator, "Werksessie 1 · di 17 december 2024")
+        detail = await coordinator.next_message()
+        await coordinator.tap(detail, "🕑 Verplaatsen")
+        await coordinator.next_message()
+        refused = await coordinator.ask("do 12 december 2024 14:00")
+        assert "Dan valt hij samen met Module 4" in refused.content
+        assert "donderdag 12 december 2024" in refused.content
+        assert "Wordt: 📅 woensdag 18 december" in (await coordinator.ask("18-12 16:00")).content
+        session = next(s for s in (await bot.services.sessions.timetable()).sessions
+                       if s.kind.value == "werksessie")
+        assert session.starts_at == amsterdam(2024, 12, 17, 15, 0)
+
+
 async def test_sessie_is_for_coordinators_and_can_be_stopped(
     fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
 ) -> None:
@@ -221,8 +286,11 @@ async def test_sessie_is_for_coordinators_and_can_be_stopped(
         assert "Gestopt" in (await coordinator.ask("/annuleren")).content
         await coordinator.tap(overview, "Module 4 · do 12 december 2024")
         module = await coordinator.next_message()
-        assert "Modules staan vast" in module.content
-        assert buttons(module) == ["⬅️ Overzicht"]
+        assert "kan verplaatst worden, maar niet vervallen" in module.content
+        assert buttons(module) == ["🕑 Verplaatsen", "📍 Plaats wijzigen", "⬅️ Overzicht"]
+        # A forged cancel button for a module changes nothing.
+        await replay(coordinator, module, "ses:cancelok:module-4")
+        assert "kan niet vervallen" in (await coordinator.next_message()).content
         assert len((await bot.services.sessions.timetable()).sessions) == 10
         await sanne.expect_no_message()
 

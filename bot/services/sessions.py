@@ -1,5 +1,8 @@
 """All sessions as participants experience them: the programme file plus the coordinator's
-changes made in Telegram (added, moved or cancelled werksessies and intervisie meetings).
+changes made in Telegram (werksessies and intervisie meetings added, moved or cancelled;
+modules moved to another date, time or place; modules are never cancelled).
+
+A change never makes two sessions overlap, and a module stays on the programme's weekday.
 
 Reminders, check-in and announcements read sessions here, never from the file directly.
 """
@@ -16,15 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.database import Database
 from bot.models import SessionChange
-from bot.programme import Programme, Session, SessionKind
+from bot.programme import WEEKDAYS_NL, Programme, Session, SessionKind
 
 
 class SessionChangeError(Exception):
-    """A change that cannot be made; ``code`` names the reason for the catalogue."""
+    """A change that cannot be made; ``code`` names the reason for the catalogue and
+    ``details`` what its sentence names (the other session, the weekday)."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, **details: str) -> None:
         super().__init__(code)
         self.code = code
+        self.details = details
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +104,7 @@ class SessionService:
     ) -> Session:
         if kind is SessionKind.MODULE:
             raise SessionChangeError("modules_are_fixed")
-        _check_times(starts_at, ends_at, now)
+        await self.check(None, kind, starts_at, ends_at, now)
         async with self._writing() as session:
             row = SessionChange(
                 key="pending",
@@ -131,20 +136,55 @@ class SessionService:
         now: dt.datetime,
         location: str | None = None,
     ) -> tuple[Session, Session]:
-        """Move a session; returns (before, after)."""
-        timetable = await self.timetable()
-        before = timetable.get(key)
+        """Move a session (a module too) and optionally change its place; returns
+        (before, after)."""
+        before = (await self.timetable()).get(key)
         if before is None:
             raise SessionChangeError("unknown_session")
-        if before.kind is SessionKind.MODULE:
-            raise SessionChangeError("modules_are_fixed")
-        _check_times(starts_at, ends_at, now)
+        await self.check(key, before.kind, starts_at, ends_at, now)
         async with self._writing() as session:
             row = await _row_for(session, before, now, by)
             row.starts_at, row.ends_at = starts_at, ends_at
             if location is not None:
                 row.location = location
             row.updated_at, row.updated_by = now, by
+        after = (await self.timetable()).get(key)
+        assert after is not None
+        return before, after
+
+    async def check(
+        self,
+        key: str | None,
+        kind: SessionKind,
+        starts_at: dt.datetime,
+        ends_at: dt.datetime,
+        now: dt.datetime,
+    ) -> None:
+        """Raise SessionChangeError unless session ``key`` (None: a new one) of ``kind`` may
+        take place then: in the future, ending after it starts, a module on the programme's
+        weekday, and overlapping no other session."""
+        _check_times(starts_at, ends_at, now)
+        if kind is SessionKind.MODULE:
+            weekday = self._programme().data.modules.weekday
+            actual = WEEKDAYS_NL[starts_at.weekday()]
+            if actual != weekday:
+                raise SessionChangeError("module_weekday", weekday=weekday, actual=actual)
+        for other in (await self.timetable()).sessions:
+            if other.key != key and other.starts_at < ends_at and starts_at < other.ends_at:
+                raise SessionChangeError("overlap", session=other.key)
+
+    async def relocate(
+        self, key: str, location: str, *, by: int, now: dt.datetime
+    ) -> tuple[Session, Session]:
+        """Change where a session (a module too) takes place; returns (before, after)."""
+        before = (await self.timetable()).get(key)
+        if before is None:
+            raise SessionChangeError("unknown_session")
+        if before.starts_at <= now:
+            raise SessionChangeError("already_started")
+        async with self._writing() as session:
+            row = await _row_for(session, before, now, by)
+            row.location, row.updated_at, row.updated_by = location, now, by
         after = (await self.timetable()).get(key)
         assert after is not None
         return before, after
