@@ -19,6 +19,7 @@ from telegram.ext import Application, Job
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.database import Database
 from bot.lifecycle import running
 from bot.services.registry import Services, build_services
 from scheduling.outbox import Outbox, outbox_of
@@ -128,6 +129,15 @@ def database_url(
     server: PostgresServer = request.getfixturevalue("postgres_server")
     with server.fresh_database() as url:
         yield url
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """The test's own database, upgraded to the newest schema (for services used directly)."""
+    db = Database(database_url)
+    await db.upgrade()
+    yield db
+    await db.close()
 
 
 def make_settings(fake: FakeTelegram, database: Path | str, **overrides: Any) -> Settings:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,14 +21,6 @@ from tests.test_reminders_helpers import add_participant, buttons
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = dt.datetime(2024, 12, 10, 9, 0, tzinfo=AMS)
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await database.upgrade()
-    yield database
-    await database.close()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ rows before sending, recovery after a crash, and the person's own data."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -82,14 +81,6 @@ def test_content_limits() -> None:
         with pytest.raises(AnnouncementError) as caught:
             check_content(content, length)
         assert caught.value.problem is problem
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    db = Database(database_url)
-    await db.upgrade()
-    yield db
-    await db.close()
 
 
 class NoCheckIns:

@@ -100,14 +100,6 @@ async def test_a_bad_name_is_explained_and_asked_again(app: RunningBot) -> None:
 # -- the service on its own -------------------------------------------------------------------
 
 
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    db = Database(database_url)
-    await db.upgrade()
-    yield db
-    await db.close()
-
-
 async def person(database: Database, name: str, status: str = "approved") -> int:
     [number] = await add_participants(
         database, [None], names=[name], status=ParticipantStatus(status), since=NOW

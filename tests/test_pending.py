@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
@@ -13,14 +12,6 @@ from bot.services.pending import PendingInputs, PendingKind
 from tests.test_migrations import _upgrade_to, empty_database_url  # noqa: F401
 
 NOW = dt.datetime(2024, 12, 12, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    db = Database(database_url)
-    await db.upgrade()
-    yield db
-    await db.close()
 
 
 @pytest.fixture

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from bot.database import Database
 from bot.models import Absence, InboxQuestion, ParticipantStatus
@@ -22,14 +19,6 @@ from tests.postgres import dump_rows
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = dt.datetime(2024, 12, 10, 9, 0, tzinfo=AMS)
 USER = 100001
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    db = Database(database_url)
-    await db.upgrade()
-    yield db
-    await db.close()
 
 
 async def register(database: Database, user: int = USER) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,14 +28,6 @@ USER = 100001
 @pytest.fixture
 def rules() -> EligibilitySection:
     return load_programme(None, AMS).data.eligibility
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    db = Database(database_url)
-    await db.upgrade()
-    yield db
-    await db.close()
 
 
 @pytest.fixture

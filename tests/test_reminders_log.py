@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.config import ReminderKind
@@ -19,14 +17,6 @@ from bot.services.reminders import DeliveryStatus, Outcome, ReminderService
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = dt.datetime(2024, 12, 11, 18, 0, tzinfo=AMS)
 KEY, KIND, WHEN = "module-4", "day", "2024-12-12T12:00Z"
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await database.upgrade()
-    yield database
-    await database.close()
 
 
 async def person(
