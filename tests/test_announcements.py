@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-import time_machine
 from sqlalchemy import select
 
-from bot.config import Settings
 from bot.models import Participant, ParticipantStatus
-from tests.conftest import RunningBot, run_bot
-from tests.faketelegram import FakeTelegram
+from tests.conftest import RunningBot
 from tests.test_announcements_support import (
     add_people,
     announcement_messages,
@@ -32,19 +26,11 @@ STALE_BUTTON = "Deze knop werkt niet meer. Stuur het commando opnieuw."
 EVERYONE = "Alle deelnemers (toegelaten)"
 
 
-@pytest.fixture
-async def app(
-    fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
-) -> AsyncIterator[RunningBot]:
-    async with run_bot(fake, settings) as running:
-        yield running
-
-
-async def test_write_preview_confirm_and_the_report(app: RunningBot) -> None:
-    ids = await add_people(app, 3, names=["Sanne <de> Vries", "Piet", "Anna"])
-    applicant = (await add_people(app, 1, status=ParticipantStatus.PENDING, first=300001))[0]
-    app.fake.block(ids[2], notify=False)  # Anna blocked the bot; the bot does not know yet
-    coordinator = app.coordinator
+async def test_write_preview_confirm_and_the_report(bot: RunningBot) -> None:
+    ids = await add_people(bot, 3, names=["Sanne <de> Vries", "Piet", "Anna"])
+    applicant = (await add_people(bot, 1, status=ParticipantStatus.PENDING, first=300001))[0]
+    bot.fake.block(ids[2], notify=False)  # Anna blocked the bot; the bot does not know yet
+    coordinator = bot.coordinator
     await coordinator.ask("/bericht")
     await send_formatted(coordinator, HTML)
     question = await coordinator.next_message()
@@ -64,18 +50,18 @@ async def test_write_preview_confirm_and_the_report(app: RunningBot) -> None:
     assert [row[0] for row in control.buttons()] == [
         SEND, "🕒 Inplannen", "👥 Andere doelgroep", "❌ Annuleren"
     ]
-    assert all(not announcement_messages(app.fake.user(i), "Let op") for i in ids)
+    assert all(not announcement_messages(bot.fake.user(i), "Let op") for i in ids)
     assert (await tap(coordinator, control, SEND))["text"] == "Het bericht gaat de deur uit."
-    await app.fake.wait_until(lambda: "is verstuurd" in control.content, what="the report")
+    await bot.fake.wait_until(lambda: "is verstuurd" in control.content, what="the report")
     assert "2 afgeleverd, 1 heeft de bot geblokkeerd, 0 mislukt" in control.content
     assert control.buttons() == [["📊 Details"]]
     for telegram_id in ids[:2]:
-        received = announcement_messages(app.fake.user(telegram_id), "Let op")
+        received = announcement_messages(bot.fake.user(telegram_id), "Let op")
         assert [(m.text, entity_types(m)) for m in received] == [
             (shown.text, ["bold", "italic", "text_link"])
         ]
-    assert not announcement_messages(app.fake.user(applicant), "Let op")
-    async with app.services.database.transaction() as session:
+    assert not announcement_messages(bot.fake.user(applicant), "Let op")
+    async with bot.services.database.transaction() as session:
         anna = await session.scalar(select(Participant).where(Participant.telegram_id == ids[2]))
     assert anna is not None
     assert anna.blocked_at is not None
@@ -83,8 +69,8 @@ async def test_write_preview_confirm_and_the_report(app: RunningBot) -> None:
     data = f"ann:go:1:{control.button_data()[0][0]}"
     answer = await replay(coordinator, control, data)
     assert "werkt niet meer" in answer["text"]
-    await app.outbox.idle()
-    assert [len(announcement_messages(app.fake.user(i), "Let op")) for i in ids] == [1, 1, 0]
+    await bot.outbox.idle()
+    assert [len(announcement_messages(bot.fake.user(i), "Let op")) for i in ids] == [1, 1, 0]
     await tap(coordinator, control, "📊 Details")
     report = await coordinator.next_message()
     assert "Bericht #1" in report.content
@@ -92,12 +78,12 @@ async def test_write_preview_confirm_and_the_report(app: RunningBot) -> None:
     assert "&lt;de&gt;" not in report.content
 
 
-async def test_only_coordinators_can_broadcast(app: RunningBot) -> None:
-    ids = await add_people(app, 1)
-    participant = app.fake.user(ids[0])
+async def test_only_coordinators_can_broadcast(bot: RunningBot) -> None:
+    ids = await add_people(bot, 1)
+    participant = bot.fake.user(ids[0])
     refused = await participant.ask("/bericht")
     assert "ken ik niet" in refused.content
-    coordinator = app.coordinator
+    coordinator = bot.coordinator
     question = await compose(coordinator, "Hallo allemaal")
     _shown, control = await preview(coordinator, question, EVERYONE)
     token = control.button_data()[0][0]
@@ -105,6 +91,6 @@ async def test_only_coordinators_can_broadcast(app: RunningBot) -> None:
     # A participant who got hold of the button data cannot press it.
     answer = await replay(participant, participant.messages()[-1], token)
     assert answer["text"] == STALE_BUTTON
-    await app.outbox.idle()
+    await bot.outbox.idle()
     assert not announcement_messages(participant, "Hallo allemaal")
     assert SEND in [row[0] for row in control.buttons()]  # still waiting for the coordinator

@@ -3,35 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
-import time_machine
 
-from bot.config import Settings
 from bot.database import Database
 from bot.models import ParticipantStatus
 from bot.services.groups import GroupError, GroupKind, GroupProblem, GroupService
-from tests.conftest import RunningBot, run_bot
-from tests.faketelegram import FakeTelegram
+from tests.conftest import RunningBot
 from tests.people import add_participants
 from tests.test_announcements_support import add_people, replay, tap, tap_and_wait
 
 NOW = dt.datetime(2024, 12, 10, 9, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-async def app(
-    fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
-) -> AsyncIterator[RunningBot]:
-    async with run_bot(fake, settings) as running:
-        yield running
-
-
-async def test_make_fill_rename_and_move_people_between_groups(app: RunningBot) -> None:
-    await add_people(app, 3, names=["Anna", "Bram & Co", "Cor"])
-    await add_people(app, 1, status=ParticipantStatus.PENDING, first=300001, names=["Dirk"])
-    coordinator = app.coordinator
+async def test_make_fill_rename_and_move_people_between_groups(bot: RunningBot) -> None:
+    await add_people(bot, 3, names=["Anna", "Bram & Co", "Cor"])
+    await add_people(bot, 1, status=ParticipantStatus.PENDING, first=300001, names=["Dirk"])
+    coordinator = bot.coordinator
     overview = await coordinator.ask("/groepen")
     assert "Intervisiegroepen\nnog geen" in overview.content
     assert overview.buttons() == [["➕ Nieuwe intervisiegroep"], ["➕ Nieuw eindopdracht-groepje"]]
@@ -73,18 +61,18 @@ async def test_make_fill_rename_and_move_people_between_groups(app: RunningBot) 
     assert "Case Paddepoel</b> (1): Anna" in (overview.html or "")
 
 
-async def test_groups_are_for_coordinators_only(app: RunningBot) -> None:
-    ids = await add_people(app, 1)
-    participant = app.fake.user(ids[0])
+async def test_groups_are_for_coordinators_only(bot: RunningBot) -> None:
+    ids = await add_people(bot, 1)
+    participant = bot.fake.user(ids[0])
     refused = await participant.ask("/groepen")
     assert "ken ik niet" in refused.content
     answer = await replay(participant, refused, "grp:new:intervisie")
     assert answer["text"] == "Deze knop werkt niet meer. Stuur het commando opnieuw."
-    assert await app.services.groups.all() == []
+    assert await bot.services.groups.all() == []
 
 
-async def test_a_bad_name_is_explained_and_asked_again(app: RunningBot) -> None:
-    coordinator = app.coordinator
+async def test_a_bad_name_is_explained_and_asked_again(bot: RunningBot) -> None:
+    coordinator = bot.coordinator
     overview = await coordinator.ask("/groepen")
     await tap(coordinator, overview, "➕ Nieuw eindopdracht-groepje")
     await coordinator.next_message()
@@ -94,7 +82,7 @@ async def test_a_bad_name_is_explained_and_asked_again(app: RunningBot) -> None:
     assert "Gebruik letters of cijfers" in symbols.content
     stopped = await coordinator.ask("/annuleren")
     assert "Gestopt" in stopped.content
-    assert await app.services.groups.all() == []
+    assert await bot.services.groups.all() == []
 
 
 # -- the service on its own -------------------------------------------------------------------
