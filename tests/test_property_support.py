@@ -51,8 +51,8 @@ CALLBACK_PREFIXES = (
     "reg:edit:", "app:ok:", "app:no:", "ppl:", "priv:", "q:", "q:module_about/", "qf:", "qa:",
     "ql:", "rem:yes:", "rem:no:", "rem:skip:", "rem:pick:", "rem:pref:", "chk:here:",
     "chk:new:", "chk:close:", "att:c:", "att:s:", "att:x", "grp:all", "grp:new:", "grp:o:",
-    "grp:t:", "grp:ren:", "ses:list", "ses:add:", "ses:show:", "ses:move:", "ses:cancel:",
-    "ses:cancelok:", "ses:save", "ses:noloc", "ses:abort", "ann:aud:", "ann:groups:",
+    "grp:t:", "grp:ren:", "ses:list", "ses:add:", "ses:show:", "ses:move:", "ses:place:",
+    "ses:cancel:", "ses:cancelok:", "ses:save", "ses:noloc", "ses:abort", "ann:aud:", "ann:groups:",
     "ann:back:", "ann:go:", "ann:plan:", "ann:at:", "ann:x:", "ann:rep:", "ann:edit:",
     "ann:ed:", "ann:wd:", "ann:wdy:", "ann:keep:", "ann:edx:", "ann:view:", "ann:unplan:",
 )
