@@ -116,7 +116,8 @@ def run(
     except InvalidToken:
         _fail(plain("cli.token_refused"), code=EXIT_TOKEN_REFUSED)
     except NetworkError as error:  # includes TimedOut: getMe, before anything else
-        _fail(plain("cli.telegram_unreachable", url=_safe_base_url(settings), error=str(error)),
+        reason = str(error).replace(token, "…")  # never print the token
+        _fail(plain("cli.telegram_unreachable", url=_safe_base_url(settings), error=reason),
               code=EXIT_TELEGRAM_UNREACHABLE)
     typer.echo(plain("cli.stopped"), err=True)
 
