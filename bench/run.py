@@ -11,6 +11,7 @@ figures from smaller samples. Numbers are printed, never asserted.
   Telegram's 30 messages per second, against the fake enforcing that limit.
 - Start-up (bench/startup.py): `wijkbot run` as a new process, until its first getUpdates.
 - Memory (bench/memory.py): resident memory of `wijkbot run` after 5,000 and 10,000 updates.
+- Pictures (bench/pictures.py): drawing the attendance picture of 30 people by 20 sessions.
 """
 
 from __future__ import annotations
@@ -36,11 +37,13 @@ class Sizes:
     starts: int
     updates: int  # for the memory figure
     people: int  # sending them
+    renders: int  # attendance pictures
 
 
 FULL = Sizes(samples=200, recipients=1500, participants=1500, starts=5, updates=10_000,
-             people=2_000)
-QUICK = Sizes(samples=40, recipients=200, participants=200, starts=2, updates=1_000, people=200)
+             people=2_000, renders=20)
+QUICK = Sizes(samples=40, recipients=200, participants=200, starts=2, updates=1_000, people=200,
+              renders=5)
 
 
 def step(name: str, measure: Callable[[], T]) -> T | None:
@@ -60,7 +63,7 @@ def step(name: str, measure: Callable[[], T]) -> T | None:
 def main(argv: list[str] | None = None) -> int:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from bench import broadcast, latency, memory, reminders, startup
+    from bench import broadcast, latency, memory, pictures, reminders, startup
     from bench.common import use_repository
     from bench.table import SECTIONS, Figures, machine, render, rows
 
@@ -89,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         figures.startup = step("start-up", lambda: startup.measure(sizes.starts))
     if "memory" in only:
         figures.memory = step("memory", lambda: memory.measure(sizes.updates, sizes.people))
+    if "pictures" in only:
+        figures.pictures = step("pictures", lambda: pictures.measure(sizes.renders))
 
     table = rows(figures)
     minutes = (time.perf_counter() - started) / 60

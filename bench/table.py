@@ -15,10 +15,11 @@ from bench.common import TELEGRAM_LIMIT, percentile
 if TYPE_CHECKING:
     from bench.latency import Timings
     from bench.memory import MemoryFigures
+    from bench.pictures import PictureFigures
     from bench.reminders import ReminderFigures
     from bench.startup import Start
 
-SECTIONS = ("latency", "broadcast", "reminders", "startup", "memory")
+SECTIONS = ("latency", "broadcast", "reminders", "startup", "memory", "pictures")
 STARTUP_TARGET = 1.5
 BROADCAST_TARGET = 0.95
 REMINDER_TARGET = 0.9
@@ -43,6 +44,7 @@ class Figures:
     reminders: ReminderFigures | None = None
     startup: list[Start] | None = None
     memory: MemoryFigures | None = None
+    pictures: PictureFigures | None = None
 
 
 def _ms(values: list[float]) -> str:
@@ -137,6 +139,18 @@ def memory_rows(figures: MemoryFigures | None) -> list[Row]:
     ]
 
 
+def picture_row(figures: PictureFigures | None) -> Row:
+    from bench.pictures import PEOPLE, SESSIONS, TARGET_MS
+
+    name = f"Attendance picture, {PEOPLE} people × {SESSIONS} sessions"
+    target = f"< {TARGET_MS:.0f} ms"
+    if figures is None:
+        return Row(name, "not measured", target, None)
+    return Row(name, f"**{figures.median_ms:.0f} ms** (median of {figures.renders}; the first "
+               f"in a process {figures.first_ms:.0f} ms; {figures.size_bytes:,} bytes)",
+               target, figures.median_ms < TARGET_MS)
+
+
 def rows(figures: Figures) -> list[Row]:
     return [
         *latency_rows(figures.latency),
@@ -144,6 +158,7 @@ def rows(figures: Figures) -> list[Row]:
         reminder_row(figures.reminders),
         startup_row(figures.startup),
         *memory_rows(figures.memory),
+        picture_row(figures.pictures),
     ]
 
 

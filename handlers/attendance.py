@@ -10,25 +10,28 @@ typed reason reaches :func:`take_reason` through the dispatcher in handlers/pend
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import logging
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ChatAction
 
-from bot.catalogue import t
-from bot.formatting import session_name, shorten
+from bot.catalogue import plain, t
+from bot.formatting import long_date, session_name, shorten
 from bot.models import ParticipantStatus
 from bot.numbers import whole_number
 from bot.programme import Session
-from bot.services import export
 from bot.services.attendance import REASON_MAX, CorrectionError
 from bot.services.attendance_rules import Mark, in_window
 from bot.services.attendance_views import PersonLine
 from bot.services.calendar import calendar_slug
 from bot.services.checkin_windows import find_session, latest_started
 from bot.services.pending import Pending, PendingKind
+from bot.views import export
 from bot.views.attendance import overview_text, record_text, status_label
+from bot.views.attendance_grid import people_in, render_grid
 from bot.views.keyboards import keyboard, keyboard_or_none
 from bot.views.paging import in_rows
 from handlers.context import Context, reply, services, user_id
@@ -77,7 +80,34 @@ def _edit_markup(key: str, people: list[PersonLine]) -> InlineKeyboardMarkup | N
         (t("presence.edit_button", name=_short(line)), f"att:c:{key}:{line.participant_id}")
         for line in people[:_EDIT_BUTTONS_MAX]
     ]
-    return keyboard_or_none(in_rows(buttons, 2))
+    return keyboard_or_none([*in_rows(buttons, 2), [(t("grid.button"), GRID_BUTTON)]])
+
+
+GRID_BUTTON = "att:grid"
+
+
+async def grid_button(update: Update, context: Context) -> None:
+    """The whole course's attendance as a picture, under /presentie."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None:
+        return
+    await query.answer()
+    svc = services(context)
+    now = svc.now()
+    matrix = await svc.attendance.views.matrix(now)
+    people = people_in(matrix)
+    if not people or not matrix.sessions:
+        await reply(update, context, t("grid.nothing"))
+        return
+    await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
+    title = plain("grid.title", course=svc.programme.data.course.name,
+                  date=long_date(now.date()))
+    picture = await asyncio.to_thread(render_grid, matrix, title)
+    await context.bot.send_photo(
+        chat.id, photo=io.BytesIO(picture), parse_mode="HTML",
+        caption=t("grid.caption", participants=len(people), sessions=len(matrix.sessions)),
+    )
+    log.info("attendance picture sent: %d people, %d sessions", len(people), len(matrix.sessions))
 
 
 async def _choose_session(

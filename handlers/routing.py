@@ -146,6 +146,7 @@ COORDINATOR_BUTTONS: Mapping[str, Callback] = {
     r"^app:": participants.decision_button,
     r"^ppl:": participants.page_button,
     r"^chk:(new|close):": checkin.display_button,
+    r"^att:grid$": attendance.grid_button,  # before the other att: buttons
     r"^att:": attendance.correction_button,
     r"^ses:": sessions_admin.button,
     r"^ann:": announcements.button,

@@ -80,8 +80,8 @@ COMMAND_ARGUMENTS = {
 # Every CallbackQueryHandler pattern of the application, by whose buttons they are.
 PARTICIPANT_PATTERNS = {r"^reg:", r"^priv:", r"^q:", r"^qf:\d+$", r"^chk:here:", r"^rem:"}
 COORDINATOR_PATTERNS = {
-    r"^app:", r"^ppl:", r"^qa:\d+$", r"^ql:\d+$", r"^chk:(new|close):", r"^att:", r"^grp:",
-    r"^ses:", r"^ann:",
+    r"^app:", r"^ppl:", r"^qa:\d+$", r"^ql:\d+$", r"^chk:(new|close):", r"^att:grid$", r"^att:",
+    r"^grp:", r"^ses:", r"^ann:",
 }
 # Every coordinator button: its data with the seeded ids filled in, used when the
 # coordinator's chat has no such button (the prefix before the ids finds a real one).
@@ -89,7 +89,8 @@ COORDINATOR_BUTTONS = {
     "app:ok": "app:ok:{pending}", "app:no": "app:no:{pending}:0", "ppl": "ppl:1",
     "qa": "qa:{question}", "ql": "ql:{question}", "chk:new": "chk:new:module-4",
     "chk:close": "chk:close:module-4", "att:c": "att:c:module-4:{other}",
-    "att:s": "att:s:module-3:{other}:a", "att:x": "att:x", "grp:all": "grp:all",
+    "att:s": "att:s:module-3:{other}:a", "att:x": "att:x", "att:grid": "att:grid",
+    "grp:all": "grp:all",
     "grp:new": "grp:new:intervisie", "grp:o": "grp:o:{group}:0",
     "grp:t": "grp:t:{group}:{other}:0", "grp:ren": "grp:ren:{group}", "ses:list": "ses:list",
     "ses:add": "ses:add:werksessie", "ses:show": "ses:show:module-5",

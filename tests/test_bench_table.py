@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bench.latency import Timings
 from bench.memory import MemoryFigures
+from bench.pictures import PictureFigures
 from bench.reminders import ReminderFigures
 from bench.startup import Start
 from bench.table import Figures, render, rows
@@ -17,6 +18,7 @@ FIGURES = (
     "Start-up of `wijkbot run`",
     "Resident memory after",
     "Memory growth from",
+    "Attendance picture, 30 people",
 )
 
 
@@ -30,6 +32,7 @@ def measured() -> Figures:
         reminders=ReminderFigures(1500, "module-4", "day", 1.0, 1500, 50.0, 29.0, 0, 0, 0, 0, 0),
         startup=[Start(1.2, 1.0), Start(1.3, 1.1), Start(1.1, 0.9)],
         memory=MemoryFigures(10_000, 2_000, 100.0, 104.0, 104.5, 90.0, 60.0),
+        pictures=PictureFigures(first_ms=90.0, median_ms=45.0, renders=20, size_bytes=140_000),
     )
 
 
@@ -44,6 +47,13 @@ def test_every_figure_has_a_row_with_its_target_and_verdict() -> None:
     text = render(table)
     assert text.count("\n") == len(FIGURES) + 1  # header, rule, one line per figure
     assert "**1.20 s**" in text  # the median start-up
+    assert "**45 ms** (median of 20" in text  # the attendance picture
+
+
+def test_a_slow_picture_misses_its_target() -> None:
+    figures = measured()
+    figures.pictures = PictureFigures(first_ms=400.0, median_ms=250.0, renders=5, size_bytes=1)
+    assert rows(figures)[-1].met is False
 
 
 def test_a_figure_that_was_not_measured_still_has_its_row() -> None:

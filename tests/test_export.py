@@ -10,7 +10,8 @@ import openpyxl
 import time_machine
 
 from bot.models import Participant, ParticipantStatus
-from bot.services.attendance_rules import Mark
+from bot.services.attendance_rules import Mark, Shown
+from bot.views.attendance_colours import COLOURS
 from tests.conftest import PARTICIPANT_ID, RunningBot
 from tests.test_attendance_support import (
     EARLY,
@@ -106,6 +107,15 @@ async def test_export_sends_csv_and_xlsx_with_a_row_per_participant(
     )
     assert odd_cell.data_type == "s"
     assert sheet.freeze_panes == "D2"
+    # Session cells have their status's colour, as in the attendance picture.
+    sanne_row = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == numbers["sanne"])
+    piet_row = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == numbers["piet"])
+    colour = {cell.column_letter: str(cell.fill.fgColor.rgb)[-6:] for cell in sanne_row}
+    assert colour["D"] == COLOURS[Shown.PRESENT].lstrip("#")
+    assert colour["H"] == COLOURS[Shown.UPCOMING].lstrip("#")  # module 5, still to come
+    piet_fills = [str(cell.fill.fgColor.rgb)[-6:] for cell in piet_row[5:7]]
+    assert piet_fills == [COLOURS[Shown.EXCUSED].lstrip("#"), COLOURS[Shown.ABSENT].lstrip("#")]
+    assert sanne_row[1].fill.fill_type is None  # the name is not coloured
 
 
 async def test_export_of_an_empty_course_still_has_the_header(bot: RunningBot) -> None:

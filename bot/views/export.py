@@ -1,4 +1,5 @@
-"""The attendance of the whole course as a table: CSV and XLSX (openpyxl).
+"""The attendance of the whole course as a table: CSV and XLSX (openpyxl); in the XLSX each
+session's cell has the colour of its status, as in the attendance picture.
 
 One row per participant, one column per session, then the totals over the modules and the
 certificate status. The CSV uses semicolons and UTF-8 with a byte-order mark, which is what
@@ -17,6 +18,7 @@ from bot.models import ParticipantStatus
 from bot.programme import Session, SessionKind
 from bot.services.attendance_rules import CertificateStatus, Shown
 from bot.services.attendance_views import CourseMatrix, MatrixRow
+from bot.views.attendance_colours import COLOURS
 
 Cell = str | int
 
@@ -51,6 +53,9 @@ def session_header(session: Session) -> str:
     # "Module 4", "Werksessie 2": the name without the title keeps the columns narrow.
     name = plain(_SESSION_NAMES[session.kind], number=session.number, title="").rstrip(": ")
     return plain("export.session_column", name=name, date=f"{session.starts_at:%d-%m-%Y}")
+
+
+_BEFORE_SESSIONS = 3  # number, name and status come before the session columns
 
 
 def header(sessions: Sequence[Session]) -> list[Cell]:
@@ -105,7 +110,7 @@ def to_csv(matrix: CourseMatrix) -> bytes:
 def to_xlsx(matrix: CourseMatrix) -> bytes:
     # Imported here: openpyxl takes a noticeable part of a second to import, at start-up.
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
@@ -113,6 +118,9 @@ def to_xlsx(matrix: CourseMatrix) -> bytes:
     assert sheet is not None
     sheet.title = plain("export.sheet")
     rows = table(matrix)
+    fills = {shown: PatternFill("solid", fgColor=colour.lstrip("#"))
+             for shown, colour in COLOURS.items()}
+    first_session = _BEFORE_SESSIONS + 1
     for r, cells in enumerate(rows, start=1):
         for c, value in enumerate(cells, start=1):
             cell = sheet.cell(row=r, column=c, value=value)
@@ -120,6 +128,9 @@ def to_xlsx(matrix: CourseMatrix) -> bytes:
                 cell.data_type = "s"  # never a formula, whatever a name starts with
             if r == 1:
                 cell.font = Font(bold=True)
+        if r > 1:  # each session's cell in the colour of the picture's legend
+            for offset, shown in enumerate(matrix.rows[r - 2].cells):
+                sheet.cell(row=r, column=first_session + offset).fill = fills[shown]
     for c in range(1, len(rows[0]) + 1):
         longest = max(len(str(cells[c - 1])) for cells in rows)
         sheet.column_dimensions[get_column_letter(c)].width = min(max(longest + 2, 6), 40)
