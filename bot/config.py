@@ -200,6 +200,19 @@ class RemindersSettings(_Section):
     reason_minutes: int = Field(default=30, ge=1, le=24 * 60)
 
 
+class FeedbackSettings(_Section):
+    """Module feedback: one question to each participant who attended a module."""
+
+    enabled: bool = True
+    # Sent this many days after the module, at this time (default: the next morning at 9:00).
+    days_after: int = Field(default=1, ge=0, le=7)
+    at: dt.time = dt.time(9, 0)
+    # A question not sent within this many hours of its moment (the bot was down) is skipped.
+    send_within_hours: int = Field(default=48, ge=1, le=24 * 14)
+    # /feedback shows comments anonymously unless this is set.
+    show_names: bool = False
+
+
 class Settings(BaseSettings):
     """Everything the bot can be told from outside."""
 
@@ -216,6 +229,7 @@ class Settings(BaseSettings):
     registration: RegistrationSettings = Field(default_factory=RegistrationSettings)
     reminders: RemindersSettings = Field(default_factory=RemindersSettings)
     attendance: AttendanceSettings = Field(default_factory=AttendanceSettings)
+    feedback: FeedbackSettings = Field(default_factory=FeedbackSettings)
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     coordinators: list[int] = Field(default_factory=list)

@@ -445,3 +445,25 @@ class PendingInput(Base):
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
     expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class ModuleFeedback(Base):
+    """One participant's answer to "how was this module?": a score of 1 to 5 and a comment.
+
+    The row is claimed before the question is sent (unique per participant and session), so
+    the question goes out once, also across restarts; a score is set once.
+    """
+
+    __tablename__ = "module_feedback"
+    __table_args__ = (UniqueConstraint("participant_id", "session_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    session_key: Mapped[str] = mapped_column(String(40), index=True)
+    asked_at: Mapped[dt.datetime]
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    score: Mapped[int | None]
+    comment: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[dt.datetime | None]

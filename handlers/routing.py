@@ -38,6 +38,7 @@ from handlers import (
     checkin,
     coordinator,
     fallback,
+    feedback,
     groups,
     info,
     membership,
@@ -86,6 +87,7 @@ TYPED_STEPS: Mapping[PendingKind, TypedStep] = {
     PendingKind.SESSIE: TypedStep(
         sessions_admin.take_step, sessions_admin.cancel_step, coordinators_only=True
     ),
+    PendingKind.FEEDBACK_COMMENT: TypedStep(feedback.take_comment, feedback.cancel_comment),
 }
 
 # Commands in the order of /help and the Telegram menus (handlers/menu.py); a command's
@@ -126,6 +128,7 @@ COORDINATOR_COMMANDS: Mapping[str, Callback] = {
     "sluitcheckin": checkin.close_command,
     "presentie": attendance.presence_command,
     "export": attendance.export_command,
+    "feedback": feedback.feedback_command,
 }
 
 MENU = Menu(
@@ -141,6 +144,7 @@ PARTICIPANT_BUTTONS: Mapping[str, Callback] = {
     r"^rem:": reminders.button,
     r"^q:": questions.suggestion,
     r"^qf:\d+$": questions.forward,
+    r"^fb:": feedback.button,
 }
 COORDINATOR_BUTTONS: Mapping[str, Callback] = {
     r"^app:": participants.decision_button,
@@ -153,6 +157,7 @@ COORDINATOR_BUTTONS: Mapping[str, Callback] = {
     r"^grp:": groups.button,
     r"^qa:\d+$": questions.start_answer,
     r"^ql:\d+$": questions.learn,
+    r"^fbc:export$": feedback.export_button,
 }
 
 

@@ -3,7 +3,8 @@
 - reminders: rebuilt from the database at start-up, synced every minute (scheduling/reminders);
 - attendance: the check-in prompt, the digest and the QR screens (scheduling/attendance_jobs);
 - announcements: the outbox, resumed at start-up (scheduling/outbox);
-- expired typed steps swept away every minute (scheduling/pending_sweep).
+- expired typed steps swept away every minute (scheduling/pending_sweep);
+- module feedback: the questions that are due, every minute (scheduling/feedback_jobs).
 
 The database is the source of truth for all of them: jobs are rebuilt at every start.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from scheduling import attendance_jobs, outbox, pending_sweep, reminders
+from scheduling import attendance_jobs, feedback_jobs, outbox, pending_sweep, reminders
 
 
 def install(application: Application) -> None:  # type: ignore[type-arg]
@@ -20,3 +21,4 @@ def install(application: Application) -> None:  # type: ignore[type-arg]
     attendance_jobs.schedule(application)
     outbox.install(application)
     pending_sweep.schedule(application)
+    feedback_jobs.schedule(application)

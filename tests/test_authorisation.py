@@ -65,7 +65,7 @@ STALE = plain("fallback.stale_button")
 KNOWN_COORDINATOR_COMMANDS = {
     "status", "herladen", "vragen", "deelnemers", "uitnodiging", "toevoegen", "sessie",
     "bericht", "berichten", "geplandeberichten", "groepen", "opencheckin", "sluitcheckin",
-    "presentie", "export",
+    "presentie", "export", "feedback",
 }
 COMMAND_ARGUMENTS = {
     "deelnemers": "1",
@@ -78,10 +78,12 @@ COMMAND_ARGUMENTS = {
 }
 
 # Every CallbackQueryHandler pattern of the application, by whose buttons they are.
-PARTICIPANT_PATTERNS = {r"^reg:", r"^priv:", r"^q:", r"^qf:\d+$", r"^chk:here:", r"^rem:"}
+PARTICIPANT_PATTERNS = {
+    r"^reg:", r"^priv:", r"^q:", r"^qf:\d+$", r"^chk:here:", r"^rem:", r"^fb:",
+}
 COORDINATOR_PATTERNS = {
     r"^app:", r"^ppl:", r"^qa:\d+$", r"^ql:\d+$", r"^chk:(new|close):", r"^att:grid$", r"^att:",
-    r"^grp:", r"^ses:", r"^ann:",
+    r"^grp:", r"^ses:", r"^ann:", r"^fbc:export$",
 }
 # Every coordinator button: its data with the seeded ids filled in, used when the
 # coordinator's chat has no such button (the prefix before the ids finds a real one).
@@ -90,6 +92,7 @@ COORDINATOR_BUTTONS = {
     "qa": "qa:{question}", "ql": "ql:{question}", "chk:new": "chk:new:module-4",
     "chk:close": "chk:close:module-4", "att:c": "att:c:module-4:{other}",
     "att:s": "att:s:module-3:{other}:a", "att:x": "att:x", "att:grid": "att:grid",
+    "fbc:export": "fbc:export",
     "grp:all": "grp:all",
     "grp:new": "grp:new:intervisie", "grp:o": "grp:o:{group}:0",
     "grp:t": "grp:t:{group}:{other}:0", "grp:ren": "grp:ren:{group}", "ses:list": "ses:list",

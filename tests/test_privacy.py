@@ -41,9 +41,11 @@ async def test_privacy_explains_what_why_how_long_who_and_how(bot: RunningBot) -
         "Welke herinneringen je aan- of uitzette, en welke herinneringen ik je stuurde.",
         "In welke groepen je zit",
         "Welke berichten van de coördinator voor je waren",
+        "Je cijfers en toelichtingen bij de feedback op modules.",
     ):
         assert part in what, part
-    assert "/vergeetmij wist je persoonsgegevens, je herinneringen en je groepen." in text
+    assert ("/vergeetmij wist je persoonsgegevens, je herinneringen, je groepen en je "
+            "toelichtingen bij de feedback.") in text
 
 
 async def test_my_data_shows_everything_and_sends_a_json_file(bot: RunningBot) -> None:

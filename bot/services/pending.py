@@ -45,6 +45,7 @@ class PendingKind(enum.StrEnum):
     GROUP_NAME = "group_name"
     GROUP_RENAME = "group_rename"
     SESSIE = "sessie"
+    FEEDBACK_COMMENT = "feedback_comment"
 
 
 # How long each step waits for its answer (3 hours for a kind not listed here); the

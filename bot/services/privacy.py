@@ -30,6 +30,7 @@ from bot.models import (
     PendingInput,
 )
 from bot.services.deliveries import forget_recipient, received
+from bot.services.feedback import export_feedback, forget_feedback
 from bot.services.groups import forget_memberships, memberships
 from bot.services.participants import linked_participant
 from bot.services.pending import PendingKind
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 # The parts of an export that hold something stored about the person.
 STORED_PARTS = (
     "contact", "participant", "registration_in_progress", "questions", "absences", "attendance",
-    "groups", "announcements", "reminders",
+    "groups", "announcements", "reminders", "module_feedback",
 )
 
 
@@ -109,6 +110,7 @@ class PrivacyService:
             attendance = await _attendance(session, participant.id) if participant else []
             groups = await memberships(session, participant.id) if participant else []
             announcements = await received(session, participant.id) if participant else []
+            feedback = await export_feedback(session, participant.id) if participant else []
         data: dict[str, Any] = {"telegram_id": telegram_id}
         data["contact"] = (
             {
@@ -163,6 +165,7 @@ class PrivacyService:
         data["attendance"] = attendance
         data["groups"] = groups
         data["announcements"] = announcements
+        data["module_feedback"] = feedback
         return data
 
     async def has_data(self, telegram_id: int) -> bool:
@@ -207,6 +210,7 @@ class PrivacyService:
             # Out of every group; announcements: no more messages, no chat or message ids.
             await forget_memberships(session, participant.id)
             await forget_recipient(session, participant.id, now)
+            await forget_feedback(session, participant.id)
             log.info("participant #%d forgotten at their request", participant.id)
             return Forgotten(True, participant.id, previous)
 

@@ -21,6 +21,7 @@ from bot.services.audiences import AudienceService
 from bot.services.contacts import ContactService
 from bot.services.deferred import Deferred
 from bot.services.deliveries import DeliveryQueue
+from bot.services.feedback import FeedbackService
 from bot.services.groups import GroupService
 from bot.services.inbox import InboxService
 from bot.services.invites import InviteService
@@ -59,6 +60,7 @@ class Services:
     audiences: AudienceService
     announcements: AnnouncementService
     deliveries: DeliveryQueue
+    feedback: FeedbackService
 
     @property
     def programme(self) -> Programme:
@@ -124,6 +126,7 @@ def build_services(settings: Settings) -> Services:
         audiences=audiences,
         announcements=AnnouncementService(database, audiences),
         deliveries=DeliveryQueue(database),
+        feedback=FeedbackService(database, sessions, attendance.views, settings.feedback),
     )
 
 

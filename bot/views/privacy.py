@@ -215,6 +215,20 @@ def mine_text(data: dict[str, Any], course: Course) -> Html:
         *_reminders(data),
         *_groups(data),
         *_announcements(data, course),
+        *_feedback(data, course),
         t("privacy.mine_footer"),
     ]
     return Html("\n\n".join(parts))
+
+
+def _feedback(data: dict[str, Any], course: Course) -> list[Html]:
+    answered = [f for f in data["module_feedback"] if f["score"] is not None]
+    if not answered:
+        return []
+    lines = [
+        t("privacy.mine_feedback_line", session=_session(f["session"], course),
+          score=f["score"], comment=t("privacy.mine_feedback_comment", comment=f["comment"])
+          if f["comment"] else "")
+        for f in answered
+    ]
+    return [t("privacy.mine_feedback", lines=_lines(lines))]
