@@ -49,7 +49,7 @@ def schedule(application: Application) -> None:  # type: ignore[type-arg]
         await send_due(application)
 
     application.job_queue.run_repeating(
-        job, interval=INTERVAL_SECONDS, first=5, name=JOB_NAME,
+        job, interval=INTERVAL_SECONDS, first=INTERVAL_SECONDS, name=JOB_NAME,
         job_kwargs={"misfire_grace_time": INTERVAL_SECONDS, "coalesce": True,
                     "max_instances": 1},
     )

@@ -53,8 +53,9 @@ def random_token(chance: random.Random) -> str:
 
 
 def is_prompt(message: FakeMessage) -> bool:
-    """The "Ik ben er" message the bot sends on its own when check-in opens."""
-    return any(data and data.startswith("chk:here:") for row in message.button_data()
+    """A message the bot sends on its own: the "Ik ben er" prompt when check-in opens, or a
+    reminder of module 4 that falls due while the attack goes on."""
+    return any(data and data.startswith(("chk:here:", "rem:")) for row in message.button_data()
                for data in row)
 
 
