@@ -51,7 +51,10 @@ async def mine_command(update: Update, context: Context) -> None:
     if not any(data[key] for key in STORED_PARTS):
         await reply(update, context, t("privacy.mine_nothing"))
         return
-    await reply(update, context, mine_text(data, Course(svc.programme, svc.settings.tz)))
+    # Sessions as participants know them: added, moved or cancelled with /sessie too.
+    timetable = await svc.sessions.timetable()
+    programme = svc.programme.with_sessions([*timetable.sessions, *timetable.cancelled])
+    await reply(update, context, mine_text(data, Course(programme, svc.settings.tz)))
     content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     await context.bot.send_document(
         chat.id,

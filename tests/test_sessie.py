@@ -161,6 +161,9 @@ async def test_a_werksessie_changed_with_sessie_works_at_once_everywhere(
         assert "afgemeld" in (await sanne.next_message()).content
         assert "reden: Teamoverleg" in (await sanne.ask("Teamoverleg")).content
         assert await bot.services.absences.for_participant(sanne_id) == {key: "Teamoverleg"}
+        mine = await sanne.ask("/mijngegevens")  # the werksessie by its name, not its key
+        assert "Werksessie 1 (reden: Teamoverleg)" in mine.content
+        assert key not in mine.content
 
         # /afmelden lists it at its new time and takes the afmelding.
         choose = await piet.ask("/afmelden")
