@@ -14,6 +14,7 @@ from bot.numbers import whole_number
 from bot.services.feedback import Answer
 from bot.services.pending import Pending, PendingKind
 from bot.views import feedback as views
+from bot.views.export import csv_bytes
 from handlers.context import Context, drop_buttons, reply, services, user_id
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ async def export_button(update: Update, context: Context) -> None:
     name = f"feedback-{svc.now():%Y-%m-%d}"
     caption = t("feedback.export_caption", answers=len(rows) - 1,
                 modules=sum(1 for s in summaries if s.answers))
-    await context.bot.send_document(chat.id, document=io.BytesIO(views.to_csv(rows)),
+    await context.bot.send_document(chat.id, document=io.BytesIO(csv_bytes(rows)),
                                     filename=f"{name}.csv", caption=caption, parse_mode="HTML")
     await context.bot.send_document(chat.id, document=io.BytesIO(views.to_xlsx(rows)),
                                     filename=f"{name}.xlsx",

@@ -3,7 +3,6 @@ overview per module, and the CSV/XLSX export. Texts come from the catalogue (fee
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 
@@ -110,14 +109,6 @@ def export_rows(summaries: list[ModuleSummary], named: bool) -> list[list[str | 
     return rows
 
 
-def to_csv(rows: list[list[str | int]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([_as_text(cell) for cell in row])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
 def to_xlsx(rows: list[list[str | int]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -137,9 +128,3 @@ def to_xlsx(rows: list[list[str | int]]) -> bytes:
     workbook.save(buffer)
     return buffer.getvalue()
 
-
-def _as_text(cell: str | int) -> str | int:
-    """A comment a spreadsheet would run as a formula stays text."""
-    if isinstance(cell, str) and cell.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return "'" + cell
-    return cell
