@@ -4,17 +4,20 @@ scheduling/feedback_jobs.py."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 
 from telegram import Update
 
 from bot.catalogue import plain, t
+from bot.formatting import long_date
 from bot.numbers import whole_number
 from bot.services.feedback import Answer
 from bot.services.pending import Pending, PendingKind
 from bot.views import feedback as views
 from bot.views.export import csv_bytes
+from bot.views.feedback_chart import answered, render_chart
 from handlers.context import Context, drop_buttons, reply, services, user_id
 
 log = logging.getLogger(__name__)
@@ -105,3 +108,20 @@ async def export_button(update: Update, context: Context) -> None:
     await context.bot.send_document(chat.id, document=io.BytesIO(views.to_xlsx(rows)),
                                     filename=f"{name}.xlsx",
                                     caption=plain("feedback.export_sheet"))
+
+
+async def chart_button(update: Update, context: Context) -> None:
+    """The answers per module as a small chart."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None:
+        return
+    await query.answer()
+    svc = services(context)
+    summaries = await svc.feedback.summaries()
+    if not answered(summaries):
+        await reply(update, context, views.overview(summaries, svc.feedback.settings))
+        return
+    title = plain("feedback.chart_title", date=long_date(svc.now().date()))
+    picture = await asyncio.to_thread(render_chart, summaries, title)
+    await context.bot.send_photo(chat.id, photo=io.BytesIO(picture),
+                                 caption=t("feedback.chart_caption"), parse_mode="HTML")

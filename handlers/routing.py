@@ -158,6 +158,7 @@ COORDINATOR_BUTTONS: Mapping[str, Callback] = {
     r"^qa:\d+$": questions.start_answer,
     r"^ql:\d+$": questions.learn,
     r"^fbc:export$": feedback.export_button,
+    r"^fbc:chart$": feedback.chart_button,
 }
 
 

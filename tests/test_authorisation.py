@@ -84,6 +84,7 @@ PARTICIPANT_PATTERNS = {
 COORDINATOR_PATTERNS = {
     r"^app:", r"^ppl:", r"^qa:\d+$", r"^ql:\d+$", r"^chk:(new|close):", r"^att:grid$", r"^att:",
     r"^grp:", r"^ses:", r"^ann:", r"^fbc:export$",
+    r"^fbc:chart$",
 }
 # Every coordinator button: its data with the seeded ids filled in, used when the
 # coordinator's chat has no such button (the prefix before the ids finds a real one).
@@ -92,7 +93,7 @@ COORDINATOR_BUTTONS = {
     "qa": "qa:{question}", "ql": "ql:{question}", "chk:new": "chk:new:module-4",
     "chk:close": "chk:close:module-4", "att:c": "att:c:module-4:{other}",
     "att:s": "att:s:module-3:{other}:a", "att:x": "att:x", "att:grid": "att:grid",
-    "fbc:export": "fbc:export",
+    "fbc:export": "fbc:export", "fbc:chart": "fbc:chart",
     "grp:all": "grp:all",
     "grp:new": "grp:new:intervisie", "grp:o": "grp:o:{group}:0",
     "grp:t": "grp:t:{group}:{other}:0", "grp:ren": "grp:ren:{group}", "ses:list": "ses:list",

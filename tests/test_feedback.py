@@ -194,3 +194,50 @@ async def test_my_data_shows_my_feedback_and_forget_me_keeps_only_the_score(
     assert "Je gegevens zijn gewist" in (await sanne.next_message()).content
     [summary] = await bot.services.feedback.summaries()
     assert [(g.score, g.comment) for g in summary.given] == [(4, None)]
+
+
+def test_the_chart_splits_each_bar_by_score() -> None:
+    from zoneinfo import ZoneInfo
+
+    from PIL import Image
+
+    from bot.programme import load_programme
+    from bot.services.feedback import Given, ModuleSummary
+    from bot.views.feedback_chart import SCORE_COLOURS, bar_point, render_chart
+
+    modules = load_programme(None, ZoneInfo("Europe/Amsterdam")).modules
+    summaries = [
+        ModuleSummary(modules[0], 5, ()),  # asked, nobody answered: not drawn
+        ModuleSummary(modules[1], 4, tuple(Given(s, None, None) for s in (5, 5, 5, 1))),
+        ModuleSummary(modules[2], 2, (Given(3, "Goed", None),)),
+    ]
+    picture = Image.open(io.BytesIO(render_chart(summaries, "Feedback per module")))
+    assert picture.width <= 1280
+    assert picture.height <= 1280
+
+    def colour(point: tuple[int, int]) -> str:
+        red, green, blue = picture.convert("RGB").getpixel(point)  # type: ignore[misc]
+        return f"#{red:02X}{green:02X}{blue:02X}"
+
+    # Module 2: three fives, then one one (a quarter of the bar); module 3: all threes.
+    assert colour(bar_point(0, 0.10)) == SCORE_COLOURS[1]
+    assert colour(bar_point(0, 0.50)) == SCORE_COLOURS[5]
+    assert colour(bar_point(0, 0.90)) == SCORE_COLOURS[5]
+    assert colour(bar_point(1, 0.50)) == SCORE_COLOURS[3]
+
+
+async def test_the_coordinator_gets_the_chart_under_feedback(
+    bot: RunningBot, frozen_time: time_machine.Coordinates
+) -> None:
+    await module_4_attended(bot, frozen_time)
+    frozen_time.move_to(MORNING_AFTER)
+    await send_due(bot.application)
+    sanne = bot.user()
+    await sanne.tap(await the_question(sanne), "4")
+    overview = await bot.coordinator.ask("/feedback")
+    await bot.coordinator.tap(overview, "📊 Als grafiek")
+    chart = await bot.coordinator.next_message()
+    assert chart.photo is not None
+    assert chart.file_bytes is not None
+    assert chart.file_bytes.startswith(b"\x89PNG")
+    assert "van 1 (rood) tot 5 (groen)" in (chart.caption or "")

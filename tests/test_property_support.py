@@ -51,7 +51,7 @@ CALLBACK_PREFIXES = (
     "reg:edit:", "app:ok:", "app:no:", "ppl:", "priv:", "q:", "q:module_about/", "qf:", "qa:",
     "ql:", "rem:yes:", "rem:no:", "rem:skip:", "rem:pick:", "rem:pref:", "chk:here:",
     "chk:new:", "chk:close:", "att:c:", "att:s:", "att:x", "att:grid", "fb:", "fbc:export",
-    "grp:all", "grp:new:", "grp:o:",
+    "fbc:chart", "grp:all", "grp:new:", "grp:o:",
     "grp:t:", "grp:ren:", "ses:list", "ses:add:", "ses:show:", "ses:move:", "ses:place:",
     "ses:cancel:", "ses:cancelok:", "ses:save", "ses:noloc", "ses:abort", "ann:aud:", "ann:groups:",
     "ann:back:", "ann:go:", "ann:plan:", "ann:at:", "ann:x:", "ann:rep:", "ann:edit:",

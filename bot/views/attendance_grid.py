@@ -2,17 +2,14 @@
 
 For the coordinator's phone: at most 1280 pixels on the longest side (what Telegram keeps of
 a photo), names on the left, a short label and date above each column, a legend below.
-Pillow is imported when a picture is drawn, not at start-up. The fonts are DejaVu Sans
-Condensed, shipped in ``bot/data/fonts`` (Dutch diacritics, long names).
+Pillow is imported when a picture is drawn, not at start-up (bot/views/drawing.py).
 
 Only approved participants appear: a person who asked to be forgotten is in no picture.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from bot.catalogue import plain
@@ -21,6 +18,7 @@ from bot.programme import Session, SessionKind
 from bot.services.attendance_rules import Shown
 from bot.services.attendance_views import CourseMatrix, MatrixRow
 from bot.views.attendance_colours import COLOURS
+from bot.views.drawing import TEXT, fit, font, png
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -29,7 +27,7 @@ if TYPE_CHECKING:
 
 LONGEST_SIDE = 1280
 _MARGIN = 24
-_TEXT = "#1A1A1A"
+
 _GRID_LINE = "#FFFFFF"
 _SHORT = {
     SessionKind.MODULE: "grid.module",
@@ -79,15 +77,15 @@ def render_grid(matrix: CourseMatrix, title: str) -> bytes:
 
     rows = people_in(matrix)
     layout = layout_for(matrix)
-    regular, bold = _font(False, layout.font_size), _font(True, layout.font_size)
-    small = _font(True, max(layout.font_size - 4, 10))
+    regular, bold = font(False, layout.font_size), font(True, layout.font_size)
+    small = font(True, max(layout.font_size - 4, 10))
     width = max(2 * _MARGIN + layout.name_width + len(matrix.sessions) * layout.cell, 480)
     legend_rows = 1 + max(row for _, row, _, _ in _legend_places(regular, layout.font_size, width))
     height = (2 * _MARGIN + layout.title + layout.header + len(rows) * layout.cell
               + legend_rows * (layout.font_size + 14) + 12)
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
-    draw.text((_MARGIN, _MARGIN), title, font=bold, fill=_TEXT)
+    draw.text((_MARGIN, _MARGIN), title, font=bold, fill=TEXT)
     left, top = layout.left, layout.top
     for column, session in enumerate(matrix.sessions):
         label = _upwards(f"{_short(session)} {session.starts_at:%d-%m}", small)
@@ -95,16 +93,14 @@ def render_grid(matrix: CourseMatrix, title: str) -> bytes:
         image.paste(label, (x, top - label.height - 6), label)
     for index, row in enumerate(rows):
         y = top + index * layout.cell
-        name = _fit(row.name or "", regular, layout.name_width - 12)
-        draw.text((_MARGIN, y + layout.cell // 2), name, font=regular, fill=_TEXT, anchor="lm")
+        name = fit(row.name or "", regular, layout.name_width - 12)
+        draw.text((_MARGIN, y + layout.cell // 2), name, font=regular, fill=TEXT, anchor="lm")
         for column, shown in enumerate(row.cells):
             x = left + column * layout.cell
             draw.rectangle((x, y, x + layout.cell - 1, y + layout.cell - 1),
                            fill=COLOURS[shown], outline=_GRID_LINE, width=2)
     _legend(draw, regular, layout.font_size, top + len(rows) * layout.cell + 16, width)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=False)
-    return buffer.getvalue()
+    return png(image)
 
 
 def layout_for(matrix: CourseMatrix) -> Layout:
@@ -120,35 +116,18 @@ def layout_for(matrix: CourseMatrix) -> Layout:
     return Layout(cell, font_size, name_width)
 
 
-def _font(bold: bool, size: int) -> FreeTypeFont:
-    from PIL import ImageFont
-
-    name = "DejaVuSansCondensed-Bold.ttf" if bold else "DejaVuSansCondensed.ttf"
-    with resources.as_file(resources.files("bot.data").joinpath("fonts", name)) as path:
-        return ImageFont.truetype(str(path), size)
-
-
 def _upwards(text: str, font: FreeTypeFont) -> Image:
     """``text`` on a transparent strip, turned to read from bottom to top."""
     from PIL import Image, ImageDraw
 
     left, top, right, bottom = (int(edge) for edge in font.getbbox(text))
     strip = Image.new("RGBA", (right - left + 2, bottom - top + 2), (255, 255, 255, 0))
-    ImageDraw.Draw(strip).text((-left + 1, -top + 1), text, font=font, fill=_TEXT)
+    ImageDraw.Draw(strip).text((-left + 1, -top + 1), text, font=font, fill=TEXT)
     return strip.rotate(90, expand=True)
 
 
 def _short(session: Session) -> str:
     return plain(_SHORT[session.kind], number=session.number)
-
-
-def _fit(text: str, font: FreeTypeFont, width: int) -> str:
-    """``text``, cut with an ellipsis where it would be wider than ``width`` pixels."""
-    if font.getlength(text) <= width:
-        return text
-    while text and font.getlength(text + "…") > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
 
 
 def _legend_places(font: FreeTypeFont, box: int, width: int) -> list[tuple[int, int, Shown, str]]:
@@ -169,4 +148,4 @@ def _legend(draw: ImageDraw, font: FreeTypeFont, box: int, top: int, width: int)
     for x, row, shown, label in _legend_places(font, box, width):
         y = top + row * (box + 14)
         draw.rectangle((x, y, x + box, y + box), fill=COLOURS[shown], outline="#999999")
-        draw.text((x + box + 8, y + box // 2), label, font=font, fill=_TEXT, anchor="lm")
+        draw.text((x + box + 8, y + box // 2), label, font=font, fill=TEXT, anchor="lm")

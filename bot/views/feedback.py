@@ -17,6 +17,7 @@ from bot.views.keyboards import keyboard
 
 BUTTON_PREFIX = "fb"  # participants: fb:<session>:<score> and fb:<session>:x (no comment)
 EXPORT_BUTTON = "fbc:export"  # coordinators
+CHART_BUTTON = "fbc:chart"
 SKIP = "x"
 _BAR_WIDTH = 10
 
@@ -63,7 +64,8 @@ def overview(summaries: list[ModuleSummary], settings: FeedbackSettings) -> Html
 def overview_markup(summaries: list[ModuleSummary]) -> InlineKeyboardMarkup | None:
     if not any(summary.answers for summary in summaries):
         return None
-    return keyboard([[(t("feedback.button_export"), EXPORT_BUTTON)]])
+    return keyboard([[(t("feedback.button_chart"), CHART_BUTTON),
+                      (t("feedback.button_export"), EXPORT_BUTTON)]])
 
 
 def _module(summary: ModuleSummary) -> Html:
