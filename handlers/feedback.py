@@ -37,8 +37,10 @@ async def button(update: Update, context: Context) -> None:
         await query.answer(t("feedback.unknown"), show_alert=True)
         return
     if choice == views.SKIP:
+        if await svc.pending.clear(telegram_id, PendingKind.FEEDBACK_COMMENT) is None:
+            await query.answer(t("feedback.no_comment_asked"), show_alert=True)
+            return
         await query.answer()
-        await svc.pending.clear(telegram_id, PendingKind.FEEDBACK_COMMENT)
         await drop_buttons(update)
         await reply(update, context, t("feedback.skipped"))
         return

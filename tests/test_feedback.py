@@ -103,6 +103,9 @@ async def test_only_someone_who_was_asked_can_answer(
     assert "niet (meer) voor jou" in nonsense["text"]
     gone = await replay(bot.user(), asked, "fb:module-99:3")
     assert "niet (meer) voor jou" in gone["text"]
+    skipped = await replay(piet, asked, f"fb:{MODULE_4}:x")  # no comment was asked of Piet
+    assert "geen vraag om een toelichting" in skipped["text"]
+    await piet.expect_no_message()
     assert (await bot.services.feedback.summaries())[0].answers == 0
 
 
