@@ -33,6 +33,7 @@ from bot.services.sessions import Timetable
 from bot.views.attendance import digest_text
 from bot.views.checkin import checkin_link, display_caption, display_markup, here_markup
 from scheduling.delivery import deliverer_of
+from scheduling.repeating import run_every
 
 log = logging.getLogger(__name__)
 
@@ -145,15 +146,5 @@ async def _refresh(context: Context, display: Display, found: Session, now: dt.d
 
 
 def schedule(application: Application) -> None:  # type: ignore[type-arg]
-    if application.job_queue is None:
-        return
     svc: Services = application.bot_data[SERVICES_KEY]
-    interval = svc.settings.attendance.job_interval_seconds
-    application.job_queue.run_repeating(
-        tick,
-        interval=interval,
-        first=interval,
-        name=JOB_NAME,
-        # A late tick is worth running once; more than one interval late, the next one does it.
-        job_kwargs={"misfire_grace_time": interval, "coalesce": True, "max_instances": 1},
-    )
+    run_every(application, tick, svc.settings.attendance.job_interval_seconds, JOB_NAME)

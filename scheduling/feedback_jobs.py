@@ -14,6 +14,7 @@ from telegram.ext import Application
 from bot.services.registry import SERVICES_KEY, Services
 from bot.views.feedback import question
 from scheduling.delivery import DELIVERER_KEY, Deliverer
+from scheduling.repeating import run_every
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +43,7 @@ async def send_due(application: Application) -> int:  # type: ignore[type-arg]
 
 
 def schedule(application: Application) -> None:  # type: ignore[type-arg]
-    if application.job_queue is None:
-        return
-
     async def job(context: object) -> None:
         await send_due(application)
 
-    application.job_queue.run_repeating(
-        job, interval=INTERVAL_SECONDS, first=INTERVAL_SECONDS, name=JOB_NAME,
-        job_kwargs={"misfire_grace_time": INTERVAL_SECONDS, "coalesce": True,
-                    "max_instances": 1},
-    )
+    run_every(application, job, INTERVAL_SECONDS, JOB_NAME)

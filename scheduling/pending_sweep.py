@@ -13,6 +13,7 @@ from telegram.ext import Application
 from bot.services.registry import SERVICES_KEY, Services
 from bot.views.pending import expiry_notice, notice_chat
 from scheduling.delivery import DELIVERER_KEY, Deliverer
+from scheduling.repeating import run_every
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +40,7 @@ async def sweep(application: Application) -> int:  # type: ignore[type-arg]
 
 
 def schedule(application: Application) -> None:  # type: ignore[type-arg]
-    if application.job_queue is None:
-        return
-
     async def job(context: object) -> None:
         await sweep(application)
 
-    application.job_queue.run_repeating(
-        job, interval=SWEEP_SECONDS, first=SWEEP_SECONDS, name=JOB_NAME,
-        job_kwargs={"misfire_grace_time": SWEEP_SECONDS, "coalesce": True, "max_instances": 1},
-    )
+    run_every(application, job, SWEEP_SECONDS, JOB_NAME)

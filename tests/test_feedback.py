@@ -30,6 +30,20 @@ async def module_4_attended(bot: RunningBot, frozen_time: time_machine.Coordinat
     await bot.user().ask(f"/checkin {await code_now(bot.services)}")
 
 
+async def sanne_scores(
+    bot: RunningBot, frozen_time: time_machine.Coordinates, score: str
+) -> tuple[SimulatedUser, FakeMessage]:
+    """Module 4 as above, the question the morning after, and Sanne's score; returns Sanne
+    and the bot's request for a comment."""
+    await module_4_attended(bot, frozen_time)
+    frozen_time.move_to(MORNING_AFTER)
+    await send_due(bot.application)
+    sanne = bot.user()
+    await sanne.tap(await the_question(sanne), score)
+    await sanne.next_message()  # thanks
+    return sanne, await sanne.next_message()
+
+
 async def the_question(user: SimulatedUser) -> FakeMessage:
     asked = await user.next_message()
     assert "Hoe was Module 4: Data-gedreven wijkvernieuwing" in asked.content
@@ -116,13 +130,7 @@ async def test_the_coordinator_sees_scores_and_anonymous_comments_and_exports_th
     empty = await coordinator.ask("/feedback")
     assert "nog geen feedback gevraagd" in empty.content
     assert "de ochtend erna om 09:00" in empty.content
-    await module_4_attended(bot, frozen_time)
-    frozen_time.move_to(MORNING_AFTER)
-    await send_due(bot.application)
-    sanne = bot.user()
-    await sanne.tap(await the_question(sanne), "5")
-    await sanne.next_message()
-    await sanne.next_message()
+    sanne, _ = await sanne_scores(bot, frozen_time, "5")
     await sanne.ask("=1+1 dit is geen formule")
     overview = await coordinator.ask("/feedback")
     assert "Van Analyse tot Actie (do 12 december 2024)" in overview.content
@@ -148,13 +156,8 @@ async def test_names_are_shown_when_the_setting_says_so(
 ) -> None:
     settings = make_settings(fake, database_url, feedback={"show_names": True})
     async with run_bot(fake, settings) as bot:
-        await module_4_attended(bot, frozen_time)
-        frozen_time.move_to(MORNING_AFTER)
-        await send_due(bot.application)
-        sanne = bot.user()
-        await sanne.tap(await the_question(sanne), "3")
-        await sanne.next_message()
-        assert "met je naam erbij" in (await sanne.next_message()).content
+        sanne, asked = await sanne_scores(bot, frozen_time, "3")
+        assert "met je naam erbij" in asked.content
         await sanne.ask(COMMENT)
         overview = await bot.coordinator.ask("/feedback")
         assert f"• Sanne de Vries: „{COMMENT}”" in overview.content
@@ -181,13 +184,7 @@ def test_the_question_goes_out_the_morning_after_by_default() -> None:
 async def test_my_data_shows_my_feedback_and_forget_me_keeps_only_the_score(
     bot: RunningBot, frozen_time: time_machine.Coordinates
 ) -> None:
-    await module_4_attended(bot, frozen_time)
-    frozen_time.move_to(MORNING_AFTER)
-    await send_due(bot.application)
-    sanne = bot.user()
-    await sanne.tap(await the_question(sanne), "4")
-    await sanne.next_message()
-    await sanne.next_message()
+    sanne, _ = await sanne_scores(bot, frozen_time, "4")
     await sanne.ask(COMMENT)
     mine = await sanne.ask("/mijngegevens")
     assert "Feedback op modules" in mine.content
@@ -232,11 +229,7 @@ def test_the_chart_splits_each_bar_by_score() -> None:
 async def test_the_coordinator_gets_the_chart_under_feedback(
     bot: RunningBot, frozen_time: time_machine.Coordinates
 ) -> None:
-    await module_4_attended(bot, frozen_time)
-    frozen_time.move_to(MORNING_AFTER)
-    await send_due(bot.application)
-    sanne = bot.user()
-    await sanne.tap(await the_question(sanne), "4")
+    await sanne_scores(bot, frozen_time, "4")
     overview = await bot.coordinator.ask("/feedback")
     await bot.coordinator.tap(overview, "📊 Als grafiek")
     chart = await bot.coordinator.next_message()

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from bot.catalogue import plain
 from bot.models import ParticipantStatus
@@ -113,19 +114,33 @@ def to_csv(matrix: CourseMatrix) -> bytes:
 
 
 def to_xlsx(matrix: CourseMatrix) -> bytes:
+    from openpyxl.styles import PatternFill
+
+    def colour(sheet: Any) -> None:
+        fills = {shown: PatternFill("solid", fgColor=colour.lstrip("#"))
+                 for shown, colour in COLOURS.items()}
+        for r, row in enumerate(matrix.rows, start=2):  # as in the picture's legend
+            for offset, shown in enumerate(row.cells):
+                sheet.cell(row=r, column=_BEFORE_SESSIONS + 1 + offset).fill = fills[shown]
+        sheet.freeze_panes = "D2"
+
+    return xlsx_bytes(table(matrix), plain("export.sheet"), colour)
+
+
+def xlsx_bytes(
+    rows: Sequence[Sequence[Cell]], title: str, finish: Callable[[Any], None] | None = None
+) -> bytes:
+    """Rows as one XLSX sheet: a bold header, widths to fit, a filter, and text that is never
+    run as a formula; ``finish`` may style the sheet further."""
     # Imported here: openpyxl takes a noticeable part of a second to import, at start-up.
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = plain("export.sheet")
-    rows = table(matrix)
-    fills = {shown: PatternFill("solid", fgColor=colour.lstrip("#"))
-             for shown, colour in COLOURS.items()}
-    first_session = _BEFORE_SESSIONS + 1
+    sheet.title = title
     for r, cells in enumerate(rows, start=1):
         for c, value in enumerate(cells, start=1):
             cell = sheet.cell(row=r, column=c, value=value)
@@ -133,14 +148,12 @@ def to_xlsx(matrix: CourseMatrix) -> bytes:
                 cell.data_type = "s"  # never a formula, whatever a name starts with
             if r == 1:
                 cell.font = Font(bold=True)
-        if r > 1:  # each session's cell in the colour of the picture's legend
-            for offset, shown in enumerate(matrix.rows[r - 2].cells):
-                sheet.cell(row=r, column=first_session + offset).fill = fills[shown]
     for c in range(1, len(rows[0]) + 1):
         longest = max(len(str(cells[c - 1])) for cells in rows)
         sheet.column_dimensions[get_column_letter(c)].width = min(max(longest + 2, 6), 40)
-    sheet.freeze_panes = "D2"
     sheet.auto_filter.ref = sheet.dimensions
+    if finish is not None:
+        finish(sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -4,7 +4,6 @@ overview per module, and the CSV/XLSX export. Texts come from the catalogue (fee
 from __future__ import annotations
 
 import html
-import io
 
 from telegram import InlineKeyboardMarkup
 
@@ -13,6 +12,7 @@ from bot.config import FeedbackSettings
 from bot.formatting import session_name, short_date
 from bot.programme import Session
 from bot.services.feedback import COMMENT_MAX, SCORES, ModuleSummary
+from bot.views.export import xlsx_bytes
 from bot.views.keyboards import keyboard
 
 BUTTON_PREFIX = "fb"  # participants: fb:<session>:<score> and fb:<session>:x (no comment)
@@ -112,21 +112,4 @@ def export_rows(summaries: list[ModuleSummary], named: bool) -> list[list[str | 
 
 
 def to_xlsx(rows: list[list[str | int]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = plain("feedback.export_sheet")
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row, start=1):
-            cell = sheet.cell(row=r, column=c, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever a comment starts with
-            if r == 1:
-                cell.font = Font(bold=True)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
+    return xlsx_bytes(rows, plain("feedback.export_sheet"))
