@@ -13,7 +13,7 @@ from telegram import Update
 from bot.catalogue import plain, t
 from bot.formatting import long_date
 from bot.numbers import whole_number
-from bot.services.feedback import Answer
+from bot.services.feedback import Answer, ModuleSummary
 from bot.services.pending import Pending, PendingKind
 from bot.views import feedback as views
 from bot.views.export import csv_bytes
@@ -94,36 +94,43 @@ async def feedback_command(update: Update, context: Context) -> None:
                 reply_markup=views.overview_markup(summaries))
 
 
-async def export_button(update: Update, context: Context) -> None:
+async def _tapped(update: Update, context: Context) -> tuple[int, list[ModuleSummary]] | None:
+    """A coordinator's button under /feedback: answered, with the chat and the answers."""
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None:
-        return
+        return None
     await query.answer()
+    return chat.id, await services(context).feedback.summaries()
+
+
+async def export_button(update: Update, context: Context) -> None:
+    tapped = await _tapped(update, context)
+    if tapped is None:
+        return
+    chat_id, summaries = tapped
     svc = services(context)
-    summaries = await svc.feedback.summaries()
     rows = views.export_rows(summaries, named=svc.feedback.settings.show_names)
     name = f"feedback-{svc.now():%Y-%m-%d}"
     caption = t("feedback.export_caption", answers=len(rows) - 1,
                 modules=sum(1 for s in summaries if s.answers))
-    await context.bot.send_document(chat.id, document=io.BytesIO(csv_bytes(rows)),
+    await context.bot.send_document(chat_id, document=io.BytesIO(csv_bytes(rows)),
                                     filename=f"{name}.csv", caption=caption, parse_mode="HTML")
-    await context.bot.send_document(chat.id, document=io.BytesIO(views.to_xlsx(rows)),
+    await context.bot.send_document(chat_id, document=io.BytesIO(views.to_xlsx(rows)),
                                     filename=f"{name}.xlsx",
                                     caption=plain("feedback.export_sheet"))
 
 
 async def chart_button(update: Update, context: Context) -> None:
     """The answers per module as a small chart."""
-    query, chat = update.callback_query, update.effective_chat
-    if query is None or chat is None:
+    tapped = await _tapped(update, context)
+    if tapped is None:
         return
-    await query.answer()
+    chat_id, summaries = tapped
     svc = services(context)
-    summaries = await svc.feedback.summaries()
     if not answered(summaries):
         await reply(update, context, views.overview(summaries, svc.feedback.settings))
         return
     title = plain("feedback.chart_title", date=long_date(svc.now().date()))
     picture = await asyncio.to_thread(render_chart, summaries, title)
-    await context.bot.send_photo(chat.id, photo=io.BytesIO(picture),
+    await context.bot.send_photo(chat_id, photo=io.BytesIO(picture),
                                  caption=t("feedback.chart_caption"), parse_mode="HTML")

@@ -27,9 +27,10 @@ async def send_due(application: Application) -> int:  # type: ignore[type-arg]
     services: Services = application.bot_data[SERVICES_KEY]
     deliverer: Deliverer = application.bot_data[DELIVERER_KEY]
     feedback = services.feedback
-    sent = 0
+    total = 0
     for module in await feedback.due(services.now()):
         text, markup = question(module)
+        sent = 0
         for recipient in await feedback.recipients(module, services.now()):
             if not await feedback.claim(recipient.participant_id, module.key, services.now()):
                 continue
@@ -39,7 +40,8 @@ async def send_due(application: Application) -> int:  # type: ignore[type-arg]
                 sent += 1
         if sent:
             log.info("feedback question about %s sent to %d participants", module.key, sent)
-    return sent
+        total += sent
+    return total
 
 
 def schedule(application: Application) -> None:  # type: ignore[type-arg]
