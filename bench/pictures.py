@@ -1,8 +1,10 @@
-"""Drawing the attendance picture: 30 participants by 20 sessions, as /presentie sends it.
+"""Drawing what the bot sends as a file: the attendance picture (30 participants by 20
+sessions, as /presentie sends it) and one certificate PDF.
 
-The matrix is made in memory (names with diacritics, every status), so the figure is the
-drawing alone: the first picture of a process (Pillow and the fonts load then) and the
-median of the next ones. Target: under 200 ms on this machine.
+The data is made in memory (names with diacritics, every status), so each figure is the
+drawing alone: the first one of a process (Pillow or ReportLab and the fonts load then) and
+the median of the next ones. Targets on this machine: under 200 ms for the picture, under
+300 ms for the certificate.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ import datetime as dt
 import itertools
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 PEOPLE, SESSIONS = 30, 20
 TARGET_MS = 200.0
+CERTIFICATE_TARGET_MS = 300.0
+LONG_NAME = "Maria-Anne Geertruida ’t Hooft-Çelik van der Brüggen-d'Ancona de la Fuënte Ñúñez"
 
 
 @dataclass(frozen=True)
@@ -49,24 +54,50 @@ def _matrix() -> object:
     return CourseMatrix(sessions[:SESSIONS], rows)
 
 
+def _timed(draw: Callable[[], bytes], renders: int) -> PictureFigures:
+    started = time.perf_counter()
+    drawn = draw()
+    first = (time.perf_counter() - started) * 1000
+    times = []
+    for _ in range(renders):
+        started = time.perf_counter()
+        draw()
+        times.append((time.perf_counter() - started) * 1000)
+    return PictureFigures(first, statistics.median(times), renders, len(drawn))
+
+
 def measure(renders: int) -> PictureFigures:
     from bot.services.attendance_views import CourseMatrix
     from bot.views.attendance_grid import render_grid
 
     matrix = _matrix()
     assert isinstance(matrix, CourseMatrix)
-    started = time.perf_counter()
-    picture = render_grid(matrix, "Aanwezigheid")
-    first = (time.perf_counter() - started) * 1000
-    times = []
-    for _ in range(renders):
-        started = time.perf_counter()
-        render_grid(matrix, "Aanwezigheid")
-        times.append((time.perf_counter() - started) * 1000)
-    return PictureFigures(first, statistics.median(times), renders, len(picture))
+    return _timed(lambda: render_grid(matrix, "Aanwezigheid"), renders)
+
+
+def measure_certificate(renders: int) -> PictureFigures:
+    """One certificate of the bundled programme, for a long name with diacritics."""
+    from zoneinfo import ZoneInfo
+
+    from bot.programme import load_programme
+    from bot.services.certificates import CertificateDocument
+    from bot.views.certificate_pdf import render_certificate
+
+    programme = load_programme(None, ZoneInfo("Europe/Amsterdam"))
+    modules = programme.modules
+    document = CertificateDocument(
+        LONG_NAME, programme.data.course.name, programme.data.course.organisation,
+        modules[0].starts_at.date(), modules[-1].starts_at.date(),
+        tuple(m.title or "" for m in modules), modules[-1].starts_at.date(), "WM-7K3Q-9XPM-2DFA",
+    )
+    link = "https://t.me/wijkbot?start=verify-7K3Q9XPM2DFA"
+    return _timed(lambda: render_certificate(document, link), renders)
 
 
 if __name__ == "__main__":
-    figures = measure(20)
-    print(f"attendance picture {PEOPLE} x {SESSIONS}: first {figures.first_ms:.0f} ms, "
-          f"median {figures.median_ms:.0f} ms of {figures.renders}, {figures.size_bytes:,} bytes")
+    for label, figures in (
+        (f"attendance picture {PEOPLE} x {SESSIONS}", measure(20)),
+        ("certificate PDF", measure_certificate(20)),
+    ):
+        print(f"{label}: first {figures.first_ms:.0f} ms, median {figures.median_ms:.0f} ms "
+              f"of {figures.renders}, {figures.size_bytes:,} bytes")

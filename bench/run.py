@@ -11,7 +11,8 @@ figures from smaller samples. Numbers are printed, never asserted.
   Telegram's 30 messages per second, against the fake enforcing that limit.
 - Start-up (bench/startup.py): `wijkbot run` as a new process, until its first getUpdates.
 - Memory (bench/memory.py): resident memory of `wijkbot run` after 5,000 and 10,000 updates.
-- Pictures (bench/pictures.py): drawing the attendance picture of 30 people by 20 sessions.
+- Pictures (bench/pictures.py): drawing the attendance picture of 30 people by 20 sessions,
+  and one certificate PDF.
 """
 
 from __future__ import annotations
@@ -94,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
         figures.memory = step("memory", lambda: memory.measure(sizes.updates, sizes.people))
     if "pictures" in only:
         figures.pictures = step("pictures", lambda: pictures.measure(sizes.renders))
+        figures.certificates = step(
+            "certificate", lambda: pictures.measure_certificate(sizes.renders)
+        )
 
     table = rows(figures)
     minutes = (time.perf_counter() - started) / 60

@@ -213,6 +213,14 @@ class FeedbackSettings(_Section):
     show_names: bool = False
 
 
+class CertificateSettings(_Section):
+    """Certificates: the review list before the final module, and the verification link."""
+
+    # The coordinators get the review list this many days before the last module, at this time.
+    review_days_before: int = Field(default=7, ge=0, le=60)
+    review_at: dt.time = dt.time(9, 0)
+
+
 class Settings(BaseSettings):
     """Everything the bot can be told from outside."""
 
@@ -230,6 +238,7 @@ class Settings(BaseSettings):
     reminders: RemindersSettings = Field(default_factory=RemindersSettings)
     attendance: AttendanceSettings = Field(default_factory=AttendanceSettings)
     feedback: FeedbackSettings = Field(default_factory=FeedbackSettings)
+    certificates: CertificateSettings = Field(default_factory=CertificateSettings)
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     coordinators: list[int] = Field(default_factory=list)

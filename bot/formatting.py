@@ -22,6 +22,11 @@ def long_date(day: dt.date) -> str:
     return str(format_date(day, "EEEE d MMMM y", locale=LOCALE))
 
 
+def long_day_month_year(day: dt.date) -> str:
+    """``19 juni 2025``"""
+    return str(format_date(day, "d MMMM y", locale=LOCALE))
+
+
 def clock(moment: dt.datetime | dt.time) -> str:
     return f"{moment.hour:02d}:{moment.minute:02d}"
 

@@ -467,3 +467,46 @@ class ModuleFeedback(Base):
     score: Mapped[int | None]
     comment: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[dt.datetime | None]
+
+
+class FinalAssignment(Base):
+    """The coordinator's mark that a participant's eindopdracht is done (one per person)."""
+
+    __tablename__ = "final_assignments"
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    done_at: Mapped[dt.datetime]
+    marked_by: Mapped[int] = mapped_column(BigInteger)
+
+
+class Certificate(Base):
+    """A certificate confirmed by a coordinator: what the PDF shows, and its code.
+
+    One per participant; issuing again after a revocation gives the row a new code, so the old
+    code no longer verifies. Name and course are kept as printed on the certificate.
+    """
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), unique=True
+    )
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    course: Mapped[str] = mapped_column(String(200))
+    issued_at: Mapped[dt.datetime]
+    issued_by: Mapped[int] = mapped_column(BigInteger)
+    delivered_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class CertificateReview(Base):
+    """The review list sent to the coordinators before a final module: once per module."""
+
+    __tablename__ = "certificate_reviews"
+
+    session_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    sent_at: Mapped[dt.datetime]

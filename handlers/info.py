@@ -14,8 +14,9 @@ from bot.numbers import whole_number
 from bot.programme import Session, SessionKind
 from bot.services.calendar import build_calendar, calendar_slug
 from bot.services.invites import PAYLOAD_PREFIX as INVITE_PREFIX
+from bot.views.certificates import VERIFY_PAYLOAD
 from bot.views.checkin import PAYLOAD_PREFIX as CHECKIN_PREFIX
-from handlers import checkin, registration
+from handlers import certificates, checkin, registration
 from handlers.context import Context, is_coordinator, reply, services
 from handlers.errors import database_unavailable
 from handlers.menu import help_text, menu_of, set_command_menus
@@ -37,6 +38,9 @@ async def start(update: Update, context: Context) -> None:
     if payload.startswith(CHECKIN_PREFIX):
         await _record_contact(update, context, user.id, chat.id)
         await checkin.deep_link(update, context, payload.removeprefix(CHECKIN_PREFIX))
+        return
+    if payload.startswith(VERIFY_PAYLOAD):  # a certificate's QR code: no contact is recorded
+        await certificates.verify(update, context, payload.removeprefix(VERIFY_PAYLOAD))
         return
     course = svc.programme.data.course
     # The welcome needs nothing from the database: the person sees it first, and the

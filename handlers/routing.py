@@ -35,6 +35,7 @@ from handlers import (
     announcement_reports,
     announcements,
     attendance,
+    certificates,
     checkin,
     coordinator,
     fallback,
@@ -100,6 +101,8 @@ PARTICIPANT_COMMANDS: Mapping[str, Callback] = {
     "agenda": info.agenda_command,
     "checkin": checkin.checkin_command,
     "aanwezigheid": attendance.own_command,
+    "certificaat": certificates.certificate_command,
+    "verifieer": certificates.verify_command,
     "afmelden": reminders.afmelden_command,
     "herinneringen": reminders.preferences_command,
     "aanmelden": registration.apply_command,
@@ -129,6 +132,7 @@ COORDINATOR_COMMANDS: Mapping[str, Callback] = {
     "presentie": attendance.presence_command,
     "export": attendance.export_command,
     "feedback": feedback.feedback_command,
+    "certificaten": certificates.certificates_command,
 }
 
 MENU = Menu(
@@ -159,6 +163,7 @@ COORDINATOR_BUTTONS: Mapping[str, Callback] = {
     r"^ql:\d+$": questions.learn,
     r"^fbc:export$": feedback.export_button,
     r"^fbc:chart$": feedback.chart_button,
+    r"^crt:": certificates.button,
 }
 
 

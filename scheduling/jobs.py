@@ -4,7 +4,8 @@
 - attendance: the check-in prompt, the digest and the QR screens (scheduling/attendance_jobs);
 - announcements: the outbox, resumed at start-up (scheduling/outbox);
 - expired typed steps swept away every minute (scheduling/pending_sweep);
-- module feedback: the questions that are due, every minute (scheduling/feedback_jobs).
+- module feedback: the questions that are due, every minute (scheduling/feedback_jobs);
+- certificates: the review list before the last module, once (scheduling/certificate_jobs).
 
 The database is the source of truth for all of them: jobs are rebuilt at every start.
 """
@@ -13,7 +14,14 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from scheduling import attendance_jobs, feedback_jobs, outbox, pending_sweep, reminders
+from scheduling import (
+    attendance_jobs,
+    certificate_jobs,
+    feedback_jobs,
+    outbox,
+    pending_sweep,
+    reminders,
+)
 
 
 def install(application: Application) -> None:  # type: ignore[type-arg]
@@ -22,3 +30,4 @@ def install(application: Application) -> None:  # type: ignore[type-arg]
     outbox.install(application)
     pending_sweep.schedule(application)
     feedback_jobs.schedule(application)
+    certificate_jobs.schedule(application)

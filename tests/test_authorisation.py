@@ -65,7 +65,7 @@ STALE = plain("fallback.stale_button")
 KNOWN_COORDINATOR_COMMANDS = {
     "status", "herladen", "vragen", "deelnemers", "uitnodiging", "toevoegen", "sessie",
     "bericht", "berichten", "geplandeberichten", "groepen", "opencheckin", "sluitcheckin",
-    "presentie", "export", "feedback",
+    "presentie", "export", "feedback", "certificaten",
 }
 COMMAND_ARGUMENTS = {
     "deelnemers": "1",
@@ -84,7 +84,7 @@ PARTICIPANT_PATTERNS = {
 COORDINATOR_PATTERNS = {
     r"^app:", r"^ppl:", r"^qa:\d+$", r"^ql:\d+$", r"^chk:(new|close):", r"^att:grid$", r"^att:",
     r"^grp:", r"^ses:", r"^ann:", r"^fbc:export$",
-    r"^fbc:chart$",
+    r"^fbc:chart$", r"^crt:",
 }
 # Every coordinator button: its data with the seeded ids filled in, used when the
 # coordinator's chat has no such button (the prefix before the ids finds a real one).
@@ -94,6 +94,9 @@ COORDINATOR_BUTTONS = {
     "chk:close": "chk:close:module-4", "att:c": "att:c:module-4:{other}",
     "att:s": "att:s:module-3:{other}:a", "att:x": "att:x", "att:grid": "att:grid",
     "fbc:export": "fbc:export", "fbc:chart": "fbc:chart",
+    "crt:list": "crt:list", "crt:p": "crt:p:{other}", "crt:fa": "crt:fa:{other}:1",
+    "crt:fg": "crt:fg:{group}:1", "crt:ok": "crt:ok:{other}", "crt:all": "crt:all",
+    "crt:ally": "crt:ally", "crt:rv": "crt:rv:{other}", "crt:rvy": "crt:rvy:{other}",
     "grp:all": "grp:all",
     "grp:new": "grp:new:intervisie", "grp:o": "grp:o:{group}:0",
     "grp:t": "grp:t:{group}:{other}:0", "grp:ren": "grp:ren:{group}", "ses:list": "ses:list",

@@ -42,10 +42,12 @@ async def test_privacy_explains_what_why_how_long_who_and_how(bot: RunningBot) -
         "In welke groepen je zit",
         "Welke berichten van de coördinator voor je waren",
         "Je cijfers en toelichtingen bij de feedback op modules.",
+        "Of je eindopdracht is afgerond, en je certificaat",
     ):
         assert part in what, part
-    assert ("/vergeetmij wist je persoonsgegevens, je herinneringen, je groepen en je "
-            "toelichtingen bij de feedback.") in text
+    assert ("/vergeetmij wist je persoonsgegevens, je herinneringen, je groepen, je "
+            "toelichtingen bij de feedback en je certificaat (de code is daarna niet meer te "
+            "verifiëren).") in text
 
 
 async def test_my_data_shows_everything_and_sends_a_json_file(bot: RunningBot) -> None:

@@ -29,6 +29,7 @@ from bot.models import (
     ParticipantStatus,
     PendingInput,
 )
+from bot.services.certificates import export_certificate, forget_certificate
 from bot.services.deliveries import forget_recipient, received
 from bot.services.feedback import export_feedback, forget_feedback
 from bot.services.groups import forget_memberships, memberships
@@ -41,7 +42,8 @@ log = logging.getLogger(__name__)
 # The parts of an export that hold something stored about the person.
 STORED_PARTS = (
     "contact", "participant", "registration_in_progress", "questions", "absences", "attendance",
-    "groups", "announcements", "reminders", "module_feedback",
+    "groups", "announcements", "reminders", "module_feedback", "final_assignment_done_at",
+    "certificate",
 )
 
 
@@ -111,6 +113,8 @@ class PrivacyService:
             groups = await memberships(session, participant.id) if participant else []
             announcements = await received(session, participant.id) if participant else []
             feedback = await export_feedback(session, participant.id) if participant else []
+            certificate = (await export_certificate(session, participant.id) if participant
+                           else {"final_assignment_done_at": None, "certificate": None})
         data: dict[str, Any] = {"telegram_id": telegram_id}
         data["contact"] = (
             {
@@ -166,6 +170,7 @@ class PrivacyService:
         data["groups"] = groups
         data["announcements"] = announcements
         data["module_feedback"] = feedback
+        data.update(certificate)
         return data
 
     async def has_data(self, telegram_id: int) -> bool:
@@ -211,6 +216,7 @@ class PrivacyService:
             await forget_memberships(session, participant.id)
             await forget_recipient(session, participant.id, now)
             await forget_feedback(session, participant.id)
+            await forget_certificate(session, participant.id)
             log.info("participant #%d forgotten at their request", participant.id)
             return Forgotten(True, participant.id, previous)
 

@@ -18,6 +18,7 @@ from bot.services.absences import AbsenceService
 from bot.services.announcements import AnnouncementService
 from bot.services.attendance import AttendanceService
 from bot.services.audiences import AudienceService
+from bot.services.certificates import CertificateService
 from bot.services.contacts import ContactService
 from bot.services.deferred import Deferred
 from bot.services.deliveries import DeliveryQueue
@@ -61,6 +62,7 @@ class Services:
     announcements: AnnouncementService
     deliveries: DeliveryQueue
     feedback: FeedbackService
+    certificates: CertificateService
 
     @property
     def programme(self) -> Programme:
@@ -104,6 +106,7 @@ def build_services(settings: Settings) -> Services:
     absences = AbsenceService(database, sessions)
     attendance = AttendanceService(database, sessions, settings.attendance, absences)
     audiences = AudienceService(database, sessions, attendance)
+    groups = GroupService(database)
     return Services(
         settings=settings,
         database=database,
@@ -122,11 +125,14 @@ def build_services(settings: Settings) -> Services:
         reminders=ReminderService(database),
         absences=absences,
         attendance=attendance,
-        groups=GroupService(database),
+        groups=groups,
         audiences=audiences,
         announcements=AnnouncementService(database, audiences),
         deliveries=DeliveryQueue(database),
         feedback=FeedbackService(database, sessions, attendance.views, settings.feedback),
+        certificates=CertificateService(
+            database, sessions, attendance.views, groups, programmes.current
+        ),
     )
 
 

@@ -216,9 +216,24 @@ def mine_text(data: dict[str, Any], course: Course) -> Html:
         *_groups(data),
         *_announcements(data, course),
         *_feedback(data, course),
+        *_certificate(data, course),
         t("privacy.mine_footer"),
     ]
     return Html("\n\n".join(parts))
+
+
+def _certificate(data: dict[str, Any], course: Course) -> list[Html]:
+    lines = []
+    if data["final_assignment_done_at"]:
+        lines.append(t("privacy.mine_assignment_done",
+                       date=_moment(data["final_assignment_done_at"], course)))
+    found = data["certificate"]
+    if found:
+        key = "privacy.mine_certificate_revoked" if found["revoked_at"] else (
+            "privacy.mine_certificate")
+        lines.append(t(key, code=found["code"], name=found["name"],
+                       date=_moment(found["issued_at"], course)))
+    return [t("privacy.mine_certificates", lines=_lines(lines))] if lines else []
 
 
 def _feedback(data: dict[str, Any], course: Course) -> list[Html]:
