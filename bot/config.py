@@ -213,6 +213,20 @@ class FeedbackSettings(_Section):
     show_names: bool = False
 
 
+class GoalSettings(_Section):
+    """Learning goals: the question before each intervisie meeting and the look back."""
+
+    enabled: bool = True
+    # Before each intervisie meeting: this many days before, at this time (the day before).
+    days_before: int = Field(default=1, ge=0, le=14)
+    at: dt.time = dt.time(18, 0)
+    # After the last module: this many days after, at this time (the next morning at 10:00).
+    look_back_days_after: int = Field(default=1, ge=0, le=30)
+    look_back_at: dt.time = dt.time(10, 0)
+    # A question not sent within this many hours of its moment (the bot was down) is skipped.
+    send_within_hours: int = Field(default=24, ge=1, le=24 * 14)
+
+
 class CertificateSettings(_Section):
     """Certificates: the review list before the final module, and the verification link."""
 
@@ -239,6 +253,7 @@ class Settings(BaseSettings):
     attendance: AttendanceSettings = Field(default_factory=AttendanceSettings)
     feedback: FeedbackSettings = Field(default_factory=FeedbackSettings)
     certificates: CertificateSettings = Field(default_factory=CertificateSettings)
+    goals: GoalSettings = Field(default_factory=GoalSettings)
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     coordinators: list[int] = Field(default_factory=list)

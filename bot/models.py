@@ -510,3 +510,80 @@ class CertificateReview(Base):
 
     session_key: Mapped[str] = mapped_column(String(40), primary_key=True)
     sent_at: Mapped[dt.datetime]
+
+
+class LearningGoal(Base):
+    """One of a participant's own learning goals (1 to 3). Private unless they share them."""
+
+    __tablename__ = "learning_goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class GoalNote(Base):
+    """A note on a participant's learning: progress on a goal, what they want to discuss at
+    an intervisie meeting, or the look back after the last module."""
+
+    __tablename__ = "goal_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    goal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learning_goals.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # progress, agenda, lookback
+    session_key: Mapped[str | None] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+
+
+class GoalPrompt(Base):
+    """A question about the learning goals sent to one participant for one session: once."""
+
+    __tablename__ = "goal_prompts"
+    __table_args__ = (UniqueConstraint("participant_id", "session_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    session_key: Mapped[str] = mapped_column(String(40))
+    sent_at: Mapped[dt.datetime]
+
+
+class GoalSharing(Base):
+    """The participant chose to show their learning goals to their own intervisiegroep."""
+
+    __tablename__ = "goal_sharing"
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    shared_at: Mapped[dt.datetime]
+
+
+class BuddyIntroduction(Base):
+    """A group member was introduced to their buddies, and whether they share their contact.
+
+    A row per (group, participant): the introduction goes out once per membership, and the
+    Telegram account is shown to the group only once ``contact_shared_at`` is set.
+    """
+
+    __tablename__ = "buddy_introductions"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("participant_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    introduced_at: Mapped[dt.datetime]
+    contact_shared_at: Mapped[dt.datetime | None]

@@ -93,6 +93,8 @@ async def _group_page(
     rows = page_rows(
         people, page=page, pages=shown.pages, data=lambda n: f"grp:o:{group_id}:{n}", texts="groups"
     )
+    if group.members:
+        rows.append([(plain("buddies.button_introduce"), f"grp:intro:{group_id}")])
     rows.append([(t("groups.rename"), f"grp:ren:{group_id}"), (t("groups.all"), "grp:all")])
     return text, keyboard(rows)
 

@@ -35,11 +35,13 @@ from handlers import (
     announcement_reports,
     announcements,
     attendance,
+    buddies,
     certificates,
     checkin,
     coordinator,
     fallback,
     feedback,
+    goals,
     groups,
     info,
     membership,
@@ -89,6 +91,9 @@ TYPED_STEPS: Mapping[PendingKind, TypedStep] = {
         sessions_admin.take_step, sessions_admin.cancel_step, coordinators_only=True
     ),
     PendingKind.FEEDBACK_COMMENT: TypedStep(feedback.take_comment, feedback.cancel_comment),
+    PendingKind.GOAL_TEXT: TypedStep(goals.take_text, goals.cancel_step),
+    PendingKind.GOAL_NOTE: TypedStep(goals.take_note, goals.cancel_step),
+    PendingKind.BUDDY_MESSAGE: TypedStep(buddies.take_message, buddies.cancel_step),
 }
 
 # Commands in the order of /help and the Telegram menus (handlers/menu.py); a command's
@@ -101,6 +106,8 @@ PARTICIPANT_COMMANDS: Mapping[str, Callback] = {
     "agenda": info.agenda_command,
     "checkin": checkin.checkin_command,
     "aanwezigheid": attendance.own_command,
+    "leerdoelen": goals.goals_command,
+    "buddies": buddies.buddies_command,
     "certificaat": certificates.certificate_command,
     "verifieer": certificates.verify_command,
     "afmelden": reminders.afmelden_command,
@@ -149,6 +156,8 @@ PARTICIPANT_BUTTONS: Mapping[str, Callback] = {
     r"^q:": questions.suggestion,
     r"^qf:\d+$": questions.forward,
     r"^fb:": feedback.button,
+    r"^goal:": goals.button,
+    r"^bud:": buddies.button,
 }
 COORDINATOR_BUTTONS: Mapping[str, Callback] = {
     r"^app:": participants.decision_button,
@@ -158,6 +167,7 @@ COORDINATOR_BUTTONS: Mapping[str, Callback] = {
     r"^att:": attendance.correction_button,
     r"^ses:": sessions_admin.button,
     r"^ann:": announcements.button,
+    r"^grp:intro:\d+$": buddies.introduce_button,  # before the other grp: buttons
     r"^grp:": groups.button,
     r"^qa:\d+$": questions.start_answer,
     r"^ql:\d+$": questions.learn,

@@ -5,7 +5,9 @@
 - announcements: the outbox, resumed at start-up (scheduling/outbox);
 - expired typed steps swept away every minute (scheduling/pending_sweep);
 - module feedback: the questions that are due, every minute (scheduling/feedback_jobs);
-- certificates: the review list before the last module, once (scheduling/certificate_jobs).
+- certificates: the review list before the last module, once (scheduling/certificate_jobs);
+- learning goals: the questions before intervisie meetings and the look back, every minute
+  (scheduling/goal_jobs).
 
 The database is the source of truth for all of them: jobs are rebuilt at every start.
 """
@@ -18,6 +20,7 @@ from scheduling import (
     attendance_jobs,
     certificate_jobs,
     feedback_jobs,
+    goal_jobs,
     outbox,
     pending_sweep,
     reminders,
@@ -31,3 +34,4 @@ def install(application: Application) -> None:  # type: ignore[type-arg]
     pending_sweep.schedule(application)
     feedback_jobs.schedule(application)
     certificate_jobs.schedule(application)
+    goal_jobs.schedule(application)

@@ -43,11 +43,13 @@ async def test_privacy_explains_what_why_how_long_who_and_how(bot: RunningBot) -
         "Welke berichten van de coördinator voor je waren",
         "Je cijfers en toelichtingen bij de feedback op modules.",
         "Of je eindopdracht is afgerond, en je certificaat",
+        "Je leerdoelen, je voortgang",
+        "of je je Telegram-account met hen deelt",
     ):
         assert part in what, part
     assert ("/vergeetmij wist je persoonsgegevens, je herinneringen, je groepen, je "
-            "toelichtingen bij de feedback en je certificaat (de code is daarna niet meer te "
-            "verifiëren).") in text
+            "leerdoelen met je notities, je toelichtingen bij de feedback en je certificaat "
+            "(de code is daarna niet meer te verifiëren).") in text
 
 
 async def test_my_data_shows_everything_and_sends_a_json_file(bot: RunningBot) -> None:

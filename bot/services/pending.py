@@ -46,6 +46,9 @@ class PendingKind(enum.StrEnum):
     GROUP_RENAME = "group_rename"
     SESSIE = "sessie"
     FEEDBACK_COMMENT = "feedback_comment"
+    GOAL_TEXT = "goal_text"
+    GOAL_NOTE = "goal_note"
+    BUDDY_MESSAGE = "buddy_message"
 
 
 # How long each step waits for its answer (3 hours for a kind not listed here); the

@@ -29,9 +29,11 @@ from bot.models import (
     ParticipantStatus,
     PendingInput,
 )
+from bot.services.buddies import export_buddies, forget_buddies
 from bot.services.certificates import export_certificate, forget_certificate
 from bot.services.deliveries import forget_recipient, received
 from bot.services.feedback import export_feedback, forget_feedback
+from bot.services.goals import export_goals, forget_goals
 from bot.services.groups import forget_memberships, memberships
 from bot.services.participants import linked_participant
 from bot.services.pending import PendingKind
@@ -43,7 +45,7 @@ log = logging.getLogger(__name__)
 STORED_PARTS = (
     "contact", "participant", "registration_in_progress", "questions", "absences", "attendance",
     "groups", "announcements", "reminders", "module_feedback", "final_assignment_done_at",
-    "certificate",
+    "certificate", "learning_goals", "buddy_introductions",
 )
 
 
@@ -115,6 +117,9 @@ class PrivacyService:
             feedback = await export_feedback(session, participant.id) if participant else []
             certificate = (await export_certificate(session, participant.id) if participant
                            else {"final_assignment_done_at": None, "certificate": None})
+            goals = (await export_goals(session, participant.id) if participant
+                     else {"learning_goals": [], "learning_goals_shared": False})
+            buddies = await export_buddies(session, participant.id) if participant else []
         data: dict[str, Any] = {"telegram_id": telegram_id}
         data["contact"] = (
             {
@@ -171,6 +176,8 @@ class PrivacyService:
         data["announcements"] = announcements
         data["module_feedback"] = feedback
         data.update(certificate)
+        data.update(goals)
+        data["buddy_introductions"] = buddies
         return data
 
     async def has_data(self, telegram_id: int) -> bool:
@@ -217,6 +224,8 @@ class PrivacyService:
             await forget_recipient(session, participant.id, now)
             await forget_feedback(session, participant.id)
             await forget_certificate(session, participant.id)
+            await forget_goals(session, participant.id)
+            await forget_buddies(session, participant.id)
             log.info("participant #%d forgotten at their request", participant.id)
             return Forgotten(True, participant.id, previous)
 

@@ -18,11 +18,13 @@ from bot.services.absences import AbsenceService
 from bot.services.announcements import AnnouncementService
 from bot.services.attendance import AttendanceService
 from bot.services.audiences import AudienceService
+from bot.services.buddies import BuddyService
 from bot.services.certificates import CertificateService
 from bot.services.contacts import ContactService
 from bot.services.deferred import Deferred
 from bot.services.deliveries import DeliveryQueue
 from bot.services.feedback import FeedbackService
+from bot.services.goals import GoalService
 from bot.services.groups import GroupService
 from bot.services.inbox import InboxService
 from bot.services.invites import InviteService
@@ -63,6 +65,8 @@ class Services:
     deliveries: DeliveryQueue
     feedback: FeedbackService
     certificates: CertificateService
+    goals: GoalService
+    buddies: BuddyService
 
     @property
     def programme(self) -> Programme:
@@ -107,6 +111,7 @@ def build_services(settings: Settings) -> Services:
     attendance = AttendanceService(database, sessions, settings.attendance, absences)
     audiences = AudienceService(database, sessions, attendance)
     groups = GroupService(database)
+    goals = GoalService(database, sessions, settings.goals)
     return Services(
         settings=settings,
         database=database,
@@ -133,6 +138,8 @@ def build_services(settings: Settings) -> Services:
         certificates=CertificateService(
             database, sessions, attendance.views, groups, programmes.current
         ),
+        goals=goals,
+        buddies=BuddyService(database, goals),
     )
 
 

@@ -217,9 +217,31 @@ def mine_text(data: dict[str, Any], course: Course) -> Html:
         *_announcements(data, course),
         *_feedback(data, course),
         *_certificate(data, course),
+        *_goals(data),
         t("privacy.mine_footer"),
     ]
     return Html("\n\n".join(parts))
+
+
+def _goals(data: dict[str, Any]) -> list[Html]:
+    parts = []
+    lines = []
+    for goal in data["learning_goals"]:
+        if goal["goal"] is not None:
+            lines.append(t("privacy.mine_goal_line", text=goal["goal"]))
+            lines += [t("privacy.mine_goal_note", text=n["text"]) for n in goal["notes"]]
+        else:
+            lines += [t("privacy.mine_note_line", text=n["text"]) for n in goal["notes"]]
+    if lines:
+        shared = t("privacy.mine_goals_shared" if data["learning_goals_shared"]
+                   else "privacy.mine_goals_private")
+        parts.append(t("privacy.mine_goals", lines=_lines(lines), shared=shared))
+    buddies = [t("privacy.mine_buddy_line", group=b["group"], shared=t(
+        "privacy.mine_buddy_shared" if b["contact_shared"] else "privacy.mine_buddy_private"))
+        for b in data["buddy_introductions"]]
+    if buddies:
+        parts.append(t("privacy.mine_buddies", lines=_lines(buddies)))
+    return parts
 
 
 def _certificate(data: dict[str, Any], course: Course) -> list[Html]:
