@@ -4,9 +4,12 @@ eindopdracht-groepje with the date of the final presentations."""
 
 from __future__ import annotations
 
+import time_machine
+
+from bot.config import Settings
 from bot.services.groups import GroupKind
-from tests.conftest import PARTICIPANT_ID, RunningBot
-from tests.faketelegram import FakeMessage, SimulatedUser
+from tests.conftest import PARTICIPANT_ID, RunningBot, run_bot
+from tests.faketelegram import FakeMessage, FakeTelegram, SimulatedUser
 from tests.test_announcements_support import replay, tap, tap_and_wait
 from tests.test_attendance_support import approve
 
@@ -155,3 +158,17 @@ async def test_an_eindopdracht_groepje_hears_when_it_presents(bot: RunningBot) -
     shown = await bot.user(SANNE).ask("/buddies")
     assert "Eindpresentaties: Module 10: Eindpresentaties, donderdag 19 juni 2025" in (
         shown.content)
+
+
+async def test_a_message_typed_after_a_restart_still_reaches_the_group(
+    fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
+) -> None:
+    async with run_bot(fake, settings) as bot:
+        await group_of(bot, GroupKind.INTERVISIE, "Zilverreigers", SANNE, PIET)
+        piet = bot.user(PIET)
+        await tap(piet, await piet.ask("/buddies"), "✉️ Bericht aan Zilverreigers")
+        assert "Typ je bericht" in (await piet.next_message()).content
+    async with run_bot(fake, settings) as bot:  # the bot restarts while Piet types
+        done = await bot.user(PIET).ask("Wie neemt de flip-over mee?")
+        assert "Verstuurd aan je groepsgenoot in Zilverreigers" in done.content
+        assert "flip-over" in (await bot.user(SANNE).next_message()).content
