@@ -66,6 +66,10 @@ def build_application(
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     services: Services = application.bot_data[SERVICES_KEY]
+    uploaded = await services.programme_uploads.in_force()
+    if uploaded is not None:  # a programme a coordinator sent stays in force
+        services.use_programme(uploaded)
+        log.info("programme in force: %s", uploaded.source)
     learned = await services.inbox.learned_answers()
 
     def teach(questions: QuestionService) -> None:

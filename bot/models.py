@@ -587,3 +587,21 @@ class BuddyIntroduction(Base):
     )
     introduced_at: Mapped[dt.datetime]
     contact_shared_at: Mapped[dt.datetime | None]
+
+
+class ProgrammeUpload(Base):
+    """A programme file a coordinator sent as a document: checked, then applied on confirm.
+
+    The newest applied upload that was not withdrawn (by /herladen, which goes back to the
+    file on the server) is the programme in force, also after a restart.
+    """
+
+    __tablename__ = "programme_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    uploaded_by: Mapped[int] = mapped_column(BigInteger)
+    uploaded_at: Mapped[dt.datetime]
+    applied_at: Mapped[dt.datetime | None]
+    withdrawn_at: Mapped[dt.datetime | None]

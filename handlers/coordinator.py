@@ -11,6 +11,7 @@ from bot.formatting import session_name, short_date
 from bot.problems import describe_problems
 from bot.programme import ProgrammeError
 from handlers.context import Context, reply, services
+from scheduling.reminders import scheduler_of
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,8 @@ async def reload_command(update: Update, context: Context) -> None:
         await reply(update, context, t("reload.failed", source=error.source, problems=problems))
         return
     log.info("programme reloaded from %s", programme.source)
-    await reply(
-        update,
-        context,
-        t("reload.done", source=programme.source, sessions=len(programme.sessions)),
-    )
+    text = t("reload.done", source=programme.source, sessions=len(programme.sessions))
+    if await svc.programme_uploads.withdraw(svc.now()):  # the file is in force again
+        text = Html(f"{text} {t('programme_upload.reload_withdrew')}")
+    scheduler_of(context.bot_data).request_sync()
+    await reply(update, context, text)

@@ -47,6 +47,7 @@ from handlers import (
     membership,
     participants,
     privacy,
+    programme_upload,
     questions,
     registration,
     reminders,
@@ -174,6 +175,7 @@ COORDINATOR_BUTTONS: Mapping[str, Callback] = {
     r"^fbc:export$": feedback.export_button,
     r"^fbc:chart$": feedback.chart_button,
     r"^crt:": certificates.button,
+    r"^prg:": programme_upload.button,
 }
 
 
@@ -199,6 +201,8 @@ def routing_table(coordinator_ids: frozenset[int]) -> list[Route]:
         *(CommandHandler(name, callback, filters=private & coordinators)
           for name, callback in COORDINATOR_COMMANDS.items()),
         CommandHandler("checkin", checkin.group_checkin, filters=in_groups),
+        MessageHandler(private & coordinators & filters.Document.FileExtension("toml"),
+                       programme_upload.document),
         *(CallbackQueryHandler(callback, pattern=pattern)
           for pattern, callback in PARTICIPANT_BUTTONS.items()),
         *(CallbackQueryHandler(coordinator_only(callback), pattern=pattern)

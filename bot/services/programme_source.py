@@ -1,4 +1,5 @@
-"""The programme in force: read from the file at start-up, read again by /herladen."""
+"""The programme in force: read from the file at start-up, read again by /herladen, or
+replaced by a programme file a coordinator sent (bot/services/programme_uploads.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ class ProgrammeSource:
 
     def current(self) -> Programme:
         return self._programme
+
+    def use(self, programme: Programme) -> None:
+        """Put a programme that was checked elsewhere (an applied upload) in force."""
+        self._programme = programme
 
     def reload(self) -> Programme:
         """Read the file again; raises ProgrammeError and keeps the old programme if invalid."""

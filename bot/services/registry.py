@@ -32,6 +32,7 @@ from bot.services.participants import ParticipantService
 from bot.services.pending import PendingInputs, PendingKind
 from bot.services.privacy import PrivacyService
 from bot.services.programme_source import ProgrammeSource
+from bot.services.programme_uploads import ProgrammeUploads
 from bot.services.questions import QuestionService
 from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
@@ -46,6 +47,7 @@ class Services:
     settings: Settings
     database: Database
     programmes: ProgrammeSource
+    programme_uploads: ProgrammeUploads
     pending: PendingInputs
     contacts: ContactService
     registration: RegistrationService
@@ -90,8 +92,14 @@ class Services:
         The question service learns the new programme as soon as it is built (at once when it
         is): nothing here waits for it."""
         programme = self.programmes.reload()
-        self.question_service.then(lambda questions: questions.set_programme(programme))
+        self.use_programme(programme)
         return programme
+
+    def use_programme(self, programme: Programme) -> None:
+        """Put this programme in force; the question service learns it as soon as it is
+        built (at once when it is)."""
+        self.programmes.use(programme)
+        self.question_service.then(lambda questions: questions.set_programme(programme))
 
     async def close(self) -> None:
         await self.database.close()
@@ -116,6 +124,7 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         database=database,
         programmes=programmes,
+        programme_uploads=ProgrammeUploads(database, settings.tz),
         pending=pending,
         contacts=ContactService(database),
         registration=RegistrationService(database, pending),
