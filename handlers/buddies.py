@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
 
 from bot.catalogue import plain, t
 from bot.numbers import whole_number
@@ -15,7 +14,7 @@ from bot.services.buddies import MESSAGE_MAX
 from bot.services.groups import GroupError
 from bot.services.pending import Pending, PendingKind
 from bot.views import buddies as views
-from handlers.context import Context, deliverer, reply, services, user_id
+from handlers.context import Context, deliverer, replace_message, reply, services, user_id
 
 log = logging.getLogger(__name__)
 
@@ -107,10 +106,7 @@ async def _refresh(update: Update, context: Context, telegram_id: int) -> None:
     svc = services(context)
     groups = await svc.buddies.my_groups(telegram_id) or []
     text, markup = views.overview(groups, await svc.certificates.final_module())
-    try:
-        await query.edit_message_text(text, parse_mode="HTML", reply_markup=markup)
-    except TelegramError as error:  # unchanged (a double tap), or the message is gone
-        log.debug("could not update the buddies message: %s", error)
+    await replace_message(update, context, text, markup)
 
 
 async def take_message(update: Update, context: Context, pending: Pending) -> bool:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
+from telegram import Update
 
 from bot.catalogue import Html, plain, t
 from bot.formatting import long_date
@@ -16,7 +15,7 @@ from bot.services.certificates import Issued, Outcome, shown_code
 from bot.services.registry import Services
 from bot.views import certificates as views
 from bot.views.certificate_pdf import render_certificate
-from handlers.context import Context, deliverer, reply, services, user_id
+from handlers.context import Context, deliverer, replace_message, reply, services, user_id
 
 log = logging.getLogger(__name__)
 
@@ -40,56 +39,49 @@ async def button(update: Update, context: Context) -> None:
     flag = parts[3] == "1" if len(parts) > 3 else False
     if action == "list":
         await query.answer()
-        await _show_list(update, svc)
+        await _show_list(update, context, svc)
     elif action == "all":
-        await _ask_all(update, svc)
+        await _ask_all(update, context, svc)
     elif action == "ally":
         await _confirm_all(update, context, svc, coordinator)
     elif action == "fg" and number is not None:
-        await _mark_group(update, svc, number, flag, coordinator)
+        await _mark_group(update, context, svc, number, flag, coordinator)
     elif number is None:
         await query.answer(plain("fallback.stale_button"))
     elif action == "p":
         await query.answer()
-        await _show_person(update, svc, number)
+        await _show_person(update, context, svc, number)
     elif action == "fa":
         await query.answer()
         await svc.certificates.set_assignment([number], flag, coordinator, svc.now())
-        await _show_person(update, svc, number)
+        await _show_person(update, context, svc, number)
     elif action == "ok":
         await _confirm(update, context, svc, number, coordinator)
     elif action == "rv":
-        await _ask_revoke(update, svc, number)
+        await _ask_revoke(update, context, svc, number)
     elif action == "rvy":
         await _revoke(update, context, svc, number)
     else:
         await query.answer(plain("fallback.stale_button"))
 
 
-async def _edit(update: Update, text: Html, markup: InlineKeyboardMarkup | None) -> None:
-    query = update.callback_query
-    assert query is not None
-    try:
-        await query.edit_message_text(text, parse_mode="HTML", reply_markup=markup)
-    except TelegramError as error:  # unchanged (a double tap), or the message is gone
-        log.debug("could not update the certificate message: %s", error)
-
-
-async def _show_list(update: Update, svc: Services) -> None:
+async def _show_list(update: Update, context: Context, svc: Services) -> None:
     text, markup = views.review(await svc.certificates.review(svc.now()))
-    await _edit(update, text, markup)
+    await replace_message(update, context, text, markup)
 
 
-async def _show_person(update: Update, svc: Services, participant_id: int) -> None:
+async def _show_person(
+    update: Update, context: Context, svc: Services, participant_id: int
+) -> None:
     candidate = (await svc.certificates.review(svc.now())).get(participant_id)
     if candidate is None:
-        await _show_list(update, svc)
+        await _show_list(update, context, svc)
         return
-    await _edit(update, *views.person(candidate))
+    await replace_message(update, context, *views.person(candidate))
 
 
 async def _mark_group(
-    update: Update, svc: Services, group_id: int, done: bool, coordinator: int
+    update: Update, context: Context, svc: Services, group_id: int, done: bool, coordinator: int
 ) -> None:
     query = update.callback_query
     assert query is not None
@@ -100,19 +92,19 @@ async def _mark_group(
         return
     await query.answer()
     await svc.certificates.set_assignment(found.member_ids, done, coordinator, svc.now())
-    await _show_list(update, svc)
+    await _show_list(update, context, svc)
 
 
-async def _ask_all(update: Update, svc: Services) -> None:
+async def _ask_all(update: Update, context: Context, svc: Services) -> None:
     query = update.callback_query
     assert query is not None
     found = await svc.certificates.review(svc.now())
     if not found.ready:
         await query.answer(plain("certificates.nobody_ready"), show_alert=True)
-        await _show_list(update, svc)
+        await _show_list(update, context, svc)
         return
     await query.answer()
-    await _edit(update, *views.confirm_all(found))
+    await replace_message(update, context, *views.confirm_all(found))
 
 
 async def _confirm_all(
@@ -141,7 +133,7 @@ async def _confirm_all(
             text = Html(f"{text}\n{undelivered}")
         await reply(update, context, text)
     log.info("certificates confirmed for everyone ready: %d issued", issued)
-    await _show_list(update, svc)
+    await _show_list(update, context, svc)
 
 
 async def _confirm(
@@ -157,7 +149,7 @@ async def _confirm(
         key = {Outcome.ALREADY: "already", Outcome.NOT_MET: "not_met",
                Outcome.NO_ASSIGNMENT: "no_assignment"}.get(confirmed.outcome, "unknown_person")
         await query.answer(plain(f"certificates.{key}", name=name), show_alert=True)
-        await _show_person(update, svc, participant_id)
+        await _show_person(update, context, svc, participant_id)
         return
     await query.answer()
     delivered = await _deliver(context, svc, certificate, confirmed.chat_id)
@@ -165,7 +157,7 @@ async def _confirm(
     key = "certificates.issued" if delivered else "certificates.issued_undelivered"
     await reply(update, context, t(key, name=certificate.name, code=code))
     log.info("certificate issued to participant #%d", participant_id)
-    await _show_person(update, svc, participant_id)
+    await _show_person(update, context, svc, participant_id)
 
 
 async def _deliver(
@@ -189,16 +181,18 @@ async def _pdf(context: Context, svc: Services, certificate: Issued) -> bytes:
     return await asyncio.to_thread(render_certificate, document, link)
 
 
-async def _ask_revoke(update: Update, svc: Services, participant_id: int) -> None:
+async def _ask_revoke(
+    update: Update, context: Context, svc: Services, participant_id: int
+) -> None:
     query = update.callback_query
     assert query is not None
     certificate = await svc.certificates.of_participant(participant_id)
     if certificate is None or not certificate.valid:
         await query.answer(plain("certificates.revoke_nothing"), show_alert=True)
-        await _show_person(update, svc, participant_id)
+        await _show_person(update, context, svc, participant_id)
         return
     await query.answer()
-    await _edit(update, *views.revoke_ask(certificate))
+    await replace_message(update, context, *views.revoke_ask(certificate))
 
 
 async def _revoke(update: Update, context: Context, svc: Services, participant_id: int) -> None:
@@ -207,7 +201,7 @@ async def _revoke(update: Update, context: Context, svc: Services, participant_i
     revoked = await svc.certificates.revoke(participant_id, svc.now())
     if revoked is None:
         await query.answer(plain("certificates.revoke_nothing"), show_alert=True)
-        await _show_person(update, svc, participant_id)
+        await _show_person(update, context, svc, participant_id)
         return
     await query.answer()
     certificate, chat_id = revoked
@@ -220,7 +214,7 @@ async def _revoke(update: Update, context: Context, svc: Services, participant_i
     await reply(update, context, Html(
         f"{t('certificates.revoked', name=certificate.name, code=code)} {outcome}"))
     log.info("certificate of participant #%d revoked", participant_id)
-    await _show_person(update, svc, participant_id)
+    await _show_person(update, context, svc, participant_id)
 
 
 async def certificate_command(update: Update, context: Context) -> None:

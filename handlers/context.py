@@ -113,3 +113,20 @@ async def drop_buttons(update: Update) -> None:
         await query.edit_message_reply_markup(None)
     except TelegramError as error:
         log.debug("could not remove the buttons: %s", error)
+
+
+async def replace_message(
+    update: Update, context: Context, text: str, reply_markup: InlineKeyboardMarkup | None
+) -> None:
+    """Show ``text`` in place of the message a button was tapped on; a text too long for one
+    message is sent anew instead (split, the buttons on its last part)."""
+    query = update.callback_query
+    if query is None:
+        return
+    if len(split_html(text)) > 1:
+        await reply(update, context, text, reply_markup=reply_markup)
+        return
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=reply_markup)
+    except TelegramError as error:  # unchanged (a double tap), or the message is gone
+        log.debug("could not update the message: %s", error)

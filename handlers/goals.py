@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
 
 from bot.catalogue import Html, plain, t
 from bot.formatting import session_name
@@ -17,7 +16,7 @@ from bot.services.goals import NOTE_MAX, TEXT_MAX, GoalError, GoalProblem, MyGoa
 from bot.services.pending import Pending, PendingKind
 from bot.services.registry import Services
 from bot.views import goals as views
-from handlers.context import Context, reply, services, user_id
+from handlers.context import Context, replace_message, reply, services, user_id
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +68,11 @@ async def button(update: Update, context: Context) -> None:
             shared = argument == "1"
             await svc.goals.share(telegram_id, shared, svc.now())
             await query.answer(plain("goals.shared_now" if shared else "goals.private_now"))
-            await _edit(update, *await _overview(svc, telegram_id))
+            await replace_message(update, context, *await _overview(svc, telegram_id))
             return
         if action == "list":
             await query.answer()
-            await _edit(update, *await _overview(svc, telegram_id))
+            await replace_message(update, context, *await _overview(svc, telegram_id))
             return
         if action == "add":
             if mine.full:
@@ -113,11 +112,11 @@ async def _goal_action(update: Update, context: Context, svc: Services, mine: My
                                        text=goal.text))
     elif action == "del":
         await query.answer()
-        await _edit(update, *views.delete_ask(goal))
+        await replace_message(update, context, *views.delete_ask(goal))
     elif action == "delok":
         await svc.goals.remove(telegram_id, goal.id)
         await query.answer(plain("goals.deleted"))
-        await _edit(update, *await _overview(svc, telegram_id))
+        await replace_message(update, context, *await _overview(svc, telegram_id))
     else:
         raise GoalError(GoalProblem.GONE)
 
@@ -138,15 +137,6 @@ async def _start_answer(update: Update, context: Context, svc: Services, telegra
                             {"kind": kind.value, "session_key": key}, svc.now())
     await reply(update, context, t("goals.ask_look_back", limit=NOTE_MAX) if look_back
                 else t("goals.ask_agenda", session=session_name(found), limit=NOTE_MAX))
-
-
-async def _edit(update: Update, text: Html, markup: InlineKeyboardMarkup) -> None:
-    query = update.callback_query
-    assert query is not None
-    try:
-        await query.edit_message_text(text, parse_mode="HTML", reply_markup=markup)
-    except TelegramError as error:  # unchanged (a double tap), or the message is gone
-        log.debug("could not update the goals message: %s", error)
 
 
 async def take_text(update: Update, context: Context, pending: Pending) -> bool:

@@ -174,3 +174,19 @@ async def test_goals_are_shared_only_with_the_own_intervisiegroep_and_forgotten(
     await tap(sanne, confirm, "Ja, wis mijn gegevens")
     await sanne.next_message()
     assert GOAL_1 not in (await piet.ask("/buddies")).content
+
+
+def test_a_long_history_shows_the_newest_notes_and_counts_the_rest() -> None:
+    import datetime as dt
+
+    from bot.services.goals import Goal, MyGoals, Note, NoteKind
+    from bot.views.goals import overview
+
+    moment = amsterdam(2025, 1, 6, 0, 30)  # just after midnight: still 6 January here
+    notes = tuple(Note(NoteKind.PROGRESS, f"Stap {n}", moment + dt.timedelta(days=n), None)
+                  for n in range(5))
+    text, _ = overview(MyGoals(1, (Goal(1, 1, GOAL_1, notes),), False, ()), {})
+    assert "… 2 eerdere notities" in text
+    assert "Stap 0" not in text
+    assert "📝 wo 8 januari 2025: Stap 2" in text
+    assert "Stap 4" in text

@@ -110,15 +110,16 @@ async def _participant_id(session: AsyncSession, telegram_id: int) -> int:
 
 class GoalService:
     def __init__(self, database: Database, sessions: SessionService,
-                 settings: GoalSettings) -> None:
+                 settings: GoalSettings, timezone: dt.tzinfo) -> None:
         self._db = database
+        self._tz = timezone
         self._sessions = sessions
         self.settings = settings
 
     async def mine(self, telegram_id: int) -> MyGoals:
         async with self._db.transaction() as session:
             participant_id = await _participant_id(session, telegram_id)
-            return await _load(session, participant_id)
+            return await _load(session, participant_id, self._tz)
 
     async def add(self, telegram_id: int, text: str, now: dt.datetime) -> Goal:
         cleaned = clean(text, TEXT_MAX)
@@ -256,7 +257,10 @@ async def _own_goal(session: AsyncSession, telegram_id: int, goal_id: int) -> Le
     return row
 
 
-async def _load(session: AsyncSession, participant_id: int) -> MyGoals:
+async def _load(
+    session: AsyncSession, participant_id: int, tz: dt.tzinfo = dt.UTC
+) -> MyGoals:
+    """The goals and notes, with the notes' moments in ``tz``."""
     goals = list(await session.scalars(
         select(LearningGoal).where(LearningGoal.participant_id == participant_id)
         .order_by(LearningGoal.id)
@@ -268,7 +272,7 @@ async def _load(session: AsyncSession, participant_id: int) -> MyGoals:
     shared = await session.get(GoalSharing, participant_id) is not None
 
     def of(goal_id: int | None) -> tuple[Note, ...]:
-        return tuple(Note(NoteKind(n.kind), n.text, n.created_at, n.session_key)
+        return tuple(Note(NoteKind(n.kind), n.text, n.created_at.astimezone(tz), n.session_key)
                      for n in notes if n.goal_id == goal_id)
 
     return MyGoals(

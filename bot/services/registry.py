@@ -119,7 +119,7 @@ def build_services(settings: Settings) -> Services:
     attendance = AttendanceService(database, sessions, settings.attendance, absences)
     audiences = AudienceService(database, sessions, attendance)
     groups = GroupService(database)
-    goals = GoalService(database, sessions, settings.goals)
+    goals = GoalService(database, sessions, settings.goals, settings.tz)
     return Services(
         settings=settings,
         database=database,

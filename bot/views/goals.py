@@ -8,15 +8,18 @@ Buttons (``goal:``, the participant's own): ``add``, ``edit:<id>``, ``note:<id>`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardMarkup
 
 from bot.catalogue import Html, plain, t
 from bot.formatting import clock, session_name, short_date
 from bot.programme import Session, SessionKind
-from bot.services.goals import MAX_GOALS, Goal, MyGoals, NoteKind
+from bot.services.goals import MAX_GOALS, Goal, MyGoals, Note, NoteKind
 from bot.views.keyboards import Button, keyboard
 
 PREFIX = "goal"
+SHOWN_NOTES = 3  # the newest notes per goal (and of each other kind); all in /mijngegevens
 
 
 def overview(mine: MyGoals, sessions: dict[str, Session]) -> tuple[Html, InlineKeyboardMarkup]:
@@ -25,14 +28,16 @@ def overview(mine: MyGoals, sessions: dict[str, Session]) -> tuple[Html, InlineK
         parts.append(t("goals.none_yet"))
     for goal in mine.goals:
         lines = [t("goals.goal_line", number=goal.number, text=goal.text)]
+        lines += _earlier(goal.notes)
         lines += [t("goals.note_line", date=short_date(n.created_at.date()), text=n.text)
-                  for n in goal.notes]
+                  for n in goal.notes[-SHOWN_NOTES:]]
         parts.append(Html("\n".join(lines)))
     agenda = [n for n in mine.notes if n.kind is NoteKind.AGENDA]
     if agenda:
-        parts.append(Html("\n".join([t("goals.agenda_header"), *(
+        parts.append(Html("\n".join([t("goals.agenda_header"), *_earlier(agenda), *(
             t("goals.agenda_line", session=_session(sessions, n.session_key),
-              date=short_date(n.created_at.date()), text=n.text) for n in agenda)])))
+              date=short_date(n.created_at.date()), text=n.text)
+            for n in agenda[-SHOWN_NOTES:])])))
     looks = [n for n in mine.notes if n.kind is NoteKind.LOOK_BACK]
     if looks:
         parts.append(Html("\n".join([t("goals.look_back_header"),
@@ -45,6 +50,11 @@ def overview(mine: MyGoals, sessions: dict[str, Session]) -> tuple[Html, InlineK
     rows.append([(plain("goals.button_unshare"), f"{PREFIX}:share:0") if mine.shared
                  else (plain("goals.button_share"), f"{PREFIX}:share:1")])
     return Html("\n\n".join(parts)), keyboard(rows)
+
+
+def _earlier(notes: Sequence[Note]) -> list[Html]:
+    hidden = len(notes) - SHOWN_NOTES
+    return [t("goals.notes_earlier", count=hidden)] if hidden > 0 else []
 
 
 def _goal_row(goal: Goal) -> list[Button]:
