@@ -289,3 +289,17 @@ async def test_forgetting_removes_the_certificate_and_its_code(
     listing = await bot.coordinator.ask("/certificaten")
     assert "Anna" not in listing.content
     assert "Dirk ’t Hart" in listing.content
+
+
+async def test_stale_or_forged_buttons_change_nothing(
+    bot: RunningBot, frozen_time: time_machine.Coordinates
+) -> None:
+    await course(bot, frozen_time)
+    listing = await bot.coordinator.ask("/certificaten")
+    for data in ("crt:fa:999999:1", "crt:fa:99999999999999999999:1", "crt:ok:999999",
+                 "crt:rv:999999", "crt:rvy:999999", "crt:fg:999999:1", "crt:zz:1", "crt:p"):
+        await replay(bot.coordinator, listing, data)
+    review = await bot.services.certificates.review(bot.services.now())
+    assert not any(c.assignment_done or c.certificate for c in review.candidates)
+    for person in (ANNA, BRAM, CARLA, DIRK):
+        await bot.user(person).expect_no_message()

@@ -230,9 +230,13 @@ class CertificateService:
     async def set_assignment(
         self, participant_ids: Iterable[int], done: bool, by: int, now: dt.datetime
     ) -> None:
-        """Mark (or unmark) the eindopdracht of these participants as done."""
-        ids = set(participant_ids)
+        """Mark (or unmark) the eindopdracht of these participants as done (approved
+        participants only: a stale or forged id changes nothing)."""
         async with self._db.transaction() as session:
+            ids = set(await session.scalars(
+                select(Participant.id).where(Participant.id.in_(set(participant_ids)),
+                                             Participant.status == Status.APPROVED)
+            ))
             marked = set(await session.scalars(
                 select(FinalAssignment.participant_id)
                 .where(FinalAssignment.participant_id.in_(ids))
