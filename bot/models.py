@@ -605,3 +605,14 @@ class ProgrammeUpload(Base):
     uploaded_at: Mapped[dt.datetime]
     applied_at: Mapped[dt.datetime | None]
     withdrawn_at: Mapped[dt.datetime | None]
+
+
+class RegistrationWindow(Base):
+    """Whether new people can register with /aanmelden (one row; none means open)."""
+
+    __tablename__ = "registration_window"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    open: Mapped[bool]
+    updated_at: Mapped[dt.datetime]
+    updated_by: Mapped[int] = mapped_column(BigInteger)

@@ -13,14 +13,14 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.catalogue import Html, t
+from bot.catalogue import Html, plain, t
 from bot.models import ParticipantStatus
 from bot.programme_file import EligibilitySection
 from bot.services import eligibility
 from bot.services.eligibility import EligibilityAssessment, organisation_types
 from bot.services.invites import InviteProblem
 from bot.services.participants import ParticipantView
-from bot.services.pending import Pending
+from bot.services.pending import Pending, PendingKind
 from bot.services.registration import BeginKind, Draft, Outcome, OutcomeKind
 from bot.services.registration_steps import EDITABLE, NAME_MAX, TEXT_MAX, Problem, Step
 from bot.services.registry import Services
@@ -28,7 +28,15 @@ from bot.views.keyboards import keyboard
 from bot.views.paging import in_rows
 from bot.views.participants import organisation_label, problem_text, yes_no
 from handlers import participants
-from handlers.context import Context, drop_buttons, reply, send_html, services
+from handlers.context import (
+    Context,
+    drop_buttons,
+    replace_message,
+    reply,
+    send_html,
+    services,
+    user_id,
+)
 
 log = logging.getLogger(__name__)
 
@@ -280,6 +288,10 @@ async def begin(update: Update, context: Context, token: str | None = None) -> N
     if user is None or chat is None:
         return
     svc = services(context)
+    if token is None and not await _may_begin(svc, user.id):
+        course = svc.programme.data.course.name
+        await reply(update, context, t("registration_window.closed", course=course))
+        return
     check = None
     if token is not None:
         check = await svc.invites.check(token, svc.now())
@@ -308,8 +320,49 @@ async def begin(update: Update, context: Context, token: str | None = None) -> N
     await ask(context, chat.id, result.draft)
 
 
+async def _may_begin(svc: Services, telegram_id: int) -> bool:
+    """Registration is open, or this person is known already (their status, or the
+    registration they are in the middle of): a closed window only turns newcomers away."""
+    if await svc.registration_window.is_open():
+        return True
+    if await svc.participants.by_telegram_id(telegram_id) is not None:
+        return True
+    return await svc.pending.current(telegram_id, svc.now(), PendingKind.REGISTRATION) is not None
+
+
 async def apply_command(update: Update, context: Context) -> None:
     await begin(update, context)
+
+
+async def window_command(update: Update, context: Context) -> None:
+    """/aanmelding (coordinators): whether registration is open, with a button to change it."""
+    svc = services(context)
+    text, markup = _window(svc, await svc.registration_window.is_open())
+    await reply(update, context, text, reply_markup=markup)
+
+
+def _window(svc: Services, is_open: bool) -> tuple[Html, InlineKeyboardMarkup]:
+    course = svc.programme.data.course.name
+    if is_open:
+        return t("registration_window.status_open", course=course), keyboard(
+            [[(plain("registration_window.button_close"), "regw:close")]])
+    return t("registration_window.status_closed", course=course), keyboard(
+        [[(plain("registration_window.button_open"), "regw:open")]])
+
+
+async def window_button(update: Update, context: Context) -> None:
+    """``regw:open`` / ``regw:close`` (coordinators); a second tap changes nothing."""
+    query, coordinator = update.callback_query, user_id(update)
+    if query is None or coordinator is None or query.data not in ("regw:open", "regw:close"):
+        return
+    svc = services(context)
+    open_ = query.data == "regw:open"
+    changed = await svc.registration_window.set_open(open_, coordinator, svc.now())
+    await query.answer(plain("registration_window.opened_now" if open_
+                             else "registration_window.closed_now") if changed else None)
+    await replace_message(update, context, *_window(svc, open_))
+    if changed:
+        log.info("registration %s by a coordinator", "opened" if open_ else "closed")
 
 
 async def cancel_command(update: Update, context: Context) -> None:

@@ -128,6 +128,7 @@ COORDINATOR_COMMANDS: Mapping[str, Callback] = {
     "herladen": coordinator.reload_command,
     "vragen": questions.inbox_command,
     "deelnemers": participants.list_command,
+    "aanmelding": registration.window_command,
     "uitnodiging": participants.invite_command,
     "toevoegen": participants.add_command,
     "sessie": sessions_admin.sessie_command,
@@ -162,6 +163,7 @@ PARTICIPANT_BUTTONS: Mapping[str, Callback] = {
 }
 COORDINATOR_BUTTONS: Mapping[str, Callback] = {
     r"^app:": participants.decision_button,
+    r"^regw:(open|close)$": registration.window_button,
     r"^ppl:": participants.page_button,
     r"^chk:(new|close):": checkin.display_button,
     r"^att:grid$": attendance.grid_button,  # before the other att: buttons

@@ -35,6 +35,7 @@ from bot.services.programme_source import ProgrammeSource
 from bot.services.programme_uploads import ProgrammeUploads
 from bot.services.questions import QuestionService
 from bot.services.registration import RegistrationService
+from bot.services.registration_window import RegistrationWindowService
 from bot.services.reminders import ReminderService
 from bot.services.sessions import SessionService
 
@@ -51,6 +52,7 @@ class Services:
     pending: PendingInputs
     contacts: ContactService
     registration: RegistrationService
+    registration_window: RegistrationWindowService
     participants: ParticipantService
     invites: InviteService
     privacy: PrivacyService
@@ -128,6 +130,7 @@ def build_services(settings: Settings) -> Services:
         pending=pending,
         contacts=ContactService(database),
         registration=RegistrationService(database, pending),
+        registration_window=RegistrationWindowService(database),
         participants=ParticipantService(database),
         invites=InviteService(database),
         privacy=PrivacyService(database),
