@@ -33,6 +33,7 @@ from scheduling.reminders import scheduler_of
 log = logging.getLogger(__name__)
 
 LOCATION_MAX = 300
+DESCRIPTION_MAX = 2000
 MAX_BUTTONS = 24
 
 _KINDS = {"werksessie": SessionKind.WERKSESSIE, "intervisie": SessionKind.INTERVISIE}
@@ -100,6 +101,7 @@ async def _detail(svc: Services, session: Session) -> tuple[Html, InlineKeyboard
     if session.starts_at > svc.now():
         rows.append([(t("sessie.button_move"), f"ses:move:{session.key}"),
                      (t("sessie.button_place"), f"ses:place:{session.key}")])
+        rows.append([(t("sessie.button_describe"), f"ses:describe:{session.key}")])
         if session.kind is SessionKind.MODULE:
             text = Html(f"{text}\n\n{t('sessie.detail_module')}")
         else:
@@ -142,6 +144,8 @@ async def button(update: Update, context: Context) -> None:
             await _start_move(update, context, session)
         elif action == "place":
             await _start_place(update, context, session)
+        elif action == "describe":
+            await _start_describe(update, context, session)
         elif action == "cancel":
             await _ask_cancel(update, context, session)
         elif action == "cancelok":
@@ -177,6 +181,19 @@ async def _start_place(update: Update, context: Context, session: Session) -> No
     await _set_draft(update, context, {"action": "place", "key": session.key, "step": "location"})
     text = t("sessie.ask_place", name=session_name(session),
              current=session.location or t("sessie.location_unknown"))
+    await reply(update, context, text,
+                reply_markup=keyboard([[(t("sessie.button_abort"), "ses:abort")]]))
+
+
+async def _start_describe(update: Update, context: Context, session: Session) -> None:
+    svc = services(context)
+    if session.starts_at <= svc.now():
+        await reply(update, context, await _error_text(svc, SessionChangeError("already_started")))
+        return
+    await _set_draft(update, context,
+                     {"action": "describe", "key": session.key, "step": "description"})
+    text = t("sessie.ask_description", name=session_name(session), limit=DESCRIPTION_MAX,
+             current=session.description or t("sessie.description_none"))
     await reply(update, context, text,
                 reply_markup=keyboard([[(t("sessie.button_abort"), "ses:abort")]]))
 
@@ -239,6 +256,13 @@ async def take_step(update: Update, context: Context, pending: Pending) -> bool:
             await reply(update, context, t("sessie.location_empty"))
         else:
             draft["location"] = location or None
+            await _confirm(update, context, draft)
+    elif step == "description":
+        description = message.text.strip()
+        if not description or len(description) > DESCRIPTION_MAX:
+            await reply(update, context, t("sessie.description_invalid", limit=DESCRIPTION_MAX))
+        else:
+            draft["description"] = description
             await _confirm(update, context, draft)
     else:
         await reply(update, context, t("sessie.use_buttons"))
@@ -321,7 +345,10 @@ async def _confirm(update: Update, context: Context, draft: dict[str, Any]) -> N
             await _set_draft(update, context, None)
             await reply(update, context, t("sessie.error_unknown_session"))
             return
-        if draft["action"] == "place":
+        if draft["action"] == "describe":
+            text = t("sessie.confirm_description", name=session_name(session),
+                     after=draft["description"])
+        elif draft["action"] == "place":
             text = t("sessie.confirm_place", name=session_name(session),
                      before=session.location or t("sessie.location_unknown"),
                      after=draft["location"])
@@ -343,6 +370,11 @@ async def _save(update: Update, context: Context, draft: dict[str, Any]) -> None
                 title=None, by=by, now=now,
             )
             key = "sessie.added"
+        elif draft["action"] == "describe":
+            session = await svc.sessions.describe(
+                str(draft["key"]), str(draft["description"]), by=by, now=now
+            )
+            key = "sessie.described"
         elif draft["action"] == "place":
             _, session = await svc.sessions.relocate(
                 str(draft["key"]), str(draft["location"]), by=by, now=now

@@ -105,6 +105,7 @@ COORDINATOR_BUTTONS = {
     "grp:t": "grp:t:{group}:{other}:0", "grp:ren": "grp:ren:{group}", "ses:list": "ses:list",
     "ses:add": "ses:add:werksessie", "ses:show": "ses:show:module-5",
     "ses:move": "ses:move:module-5", "ses:place": "ses:place:module-5",
+    "ses:describe": "ses:describe:module-5",
     "ses:cancel": "ses:cancel:module-5",
     "ses:cancelok": "ses:cancelok:module-5", "ses:save": "ses:save", "ses:noloc": "ses:noloc",
     "ses:abort": "ses:abort", "ann:aud": "ann:aud:{draft}:approved",

@@ -63,7 +63,8 @@ async def test_add_move_and_cancel_a_werksessie(
         detail = await coordinator.next_message()
         assert "• Sanne de Vries: Teamoverleg" in detail.content
         assert buttons(detail) == [
-            "🕑 Verplaatsen", "📍 Plaats wijzigen", "🗑 Laten vervallen", "⬅️ Overzicht"
+            "🕑 Verplaatsen", "📍 Plaats wijzigen", "📝 Beschrijving wijzigen",
+            "🗑 Laten vervallen", "⬅️ Overzicht",
         ]
 
         # Move it: a wrong date first, then a good one; the duration stays 2,5 hours.
@@ -291,7 +292,9 @@ async def test_sessie_is_for_coordinators_and_can_be_stopped(
         await coordinator.tap(overview, "Module 4 · do 12 december 2024")
         module = await coordinator.next_message()
         assert "kan verplaatst worden, maar niet vervallen" in module.content
-        assert buttons(module) == ["🕑 Verplaatsen", "📍 Plaats wijzigen", "⬅️ Overzicht"]
+        assert buttons(module) == [
+            "🕑 Verplaatsen", "📍 Plaats wijzigen", "📝 Beschrijving wijzigen", "⬅️ Overzicht"
+        ]
         # A forged cancel button for a module changes nothing.
         await replay(coordinator, module, "ses:cancelok:module-4")
         assert "kan niet vervallen" in (await coordinator.next_message()).content
@@ -325,3 +328,31 @@ async def test_a_change_in_the_programme_file_is_announced_once(
     changed = next(m for m in sanne.messages() if "Gewijzigd" in m.content)
     assert "donderdag 19 december 2024, 15:00–17:30" in changed.content
 
+
+
+async def test_a_module_gets_a_new_description(
+    fake: FakeTelegram, settings: Settings, frozen_time: time_machine.Coordinates
+) -> None:
+    coordinator, sanne = fake.user(COORDINATOR_ID, "Coby"), fake.user(541, "Sanne")
+    async with run_bot(fake, settings) as bot:
+        await add_participant(bot.services, sanne, name="Sanne de Vries")
+        await open_session(coordinator, "Module 5 · do 23 januari 2025")
+        detail = await coordinator.next_message()
+        await coordinator.tap(detail, "📝 Beschrijving wijzigen")
+        asked = await coordinator.next_message()
+        assert "Nu staat er" in asked.content
+        assert "hooguit 2000 tekens" in (await coordinator.ask("x" * 2001)).content
+        confirm = await coordinator.ask("We lopen door Selwerd met de <wijkagent> & bewoners.")
+        assert "Nieuwe beschrijving van Module 5" in confirm.content
+        await coordinator.tap(confirm, SAVE)
+        assert "is bijgewerkt" in (await coordinator.next_message()).content
+        shown = await sanne.ask("/module 5")
+        assert "We lopen door Selwerd met de <wijkagent> & bewoners." in shown.content
+        module = (await bot.services.sessions.timetable()).get("module-5")
+        assert module is not None
+        assert module.starts_at == amsterdam(2025, 1, 23, 13, 0)  # only the text changed
+        await sanne.expect_no_message()
+        # A module that has begun keeps its description.
+        frozen_time.move_to(amsterdam(2025, 1, 23, 14, 0))
+        await replay(coordinator, detail, "ses:describe:module-5")
+        assert "al begonnen" in (await coordinator.next_message()).content

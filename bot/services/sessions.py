@@ -189,6 +189,22 @@ class SessionService:
         assert after is not None
         return before, after
 
+    async def describe(
+        self, key: str, description: str, *, by: int, now: dt.datetime
+    ) -> Session:
+        """Replace what a session (a module too) is about; it must not have started."""
+        before = (await self.timetable()).get(key)
+        if before is None:
+            raise SessionChangeError("unknown_session")
+        if before.starts_at <= now:
+            raise SessionChangeError("already_started")
+        async with self._writing() as session:
+            row = await _row_for(session, before, now, by)
+            row.note, row.updated_at, row.updated_by = description, now, by
+        after = (await self.timetable()).get(key)
+        assert after is not None
+        return after
+
     async def cancel(self, key: str, *, by: int, now: dt.datetime) -> Session:
         timetable = await self.timetable()
         found = timetable.get(key)
