@@ -13,7 +13,6 @@ from telegram.request import BaseRequest
 
 from bot.lifecycle import POST_START_KEY
 from bot.logs import LoggingApplication, LoggingJobQueue
-from bot.programme import ProgrammeError
 from bot.services.questions import QuestionService
 from bot.services.registry import SERVICES_KEY, Services
 from bot.telegram_calls import ResilientRateLimiter, polling_request
@@ -67,15 +66,7 @@ def build_application(
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     services: Services = application.bot_data[SERVICES_KEY]
-    try:
-        uploaded = await services.programme_uploads.in_force()
-    except ProgrammeError as error:  # e.g. a newer bot checks more strictly: keep the file
-        log.warning("the programme sent through Telegram is no longer valid (%d problems); "
-                    "using %s", len(error.problems), services.programme.source)
-        uploaded = None
-    if uploaded is not None:  # a programme a coordinator sent stays in force
-        services.use_programme(uploaded)
-        log.info("programme in force: %s", uploaded.source)
+    await services.editions.load()  # every edition, each with its programme
     learned = await services.inbox.learned_answers()
 
     def teach(questions: QuestionService) -> None:

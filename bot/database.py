@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, with_loader_criteria
 from sqlalchemy.types import TypeDecorator
 
 from bot.schema_version import schema_is_current
@@ -52,11 +53,23 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# Where a session of an edition's view keeps the edition (Session.info).
+EDITION_KEY = "edition_id"
+
+
 class Database:
-    """The engine and session factory. Services open one short transaction per operation."""
+    """The engine and session factory. Services open one short transaction per operation.
+
+    :meth:`scoped` gives the view of one edition: the same engine, with sessions that see
+    only that edition's rows of every edition-scoped table and stamp new rows with it (see
+    :func:`_only_this_edition` and :func:`_stamp_new_rows`).
+    """
+
+    edition_id: int | None = None
 
     def __init__(self, url: str, *, echo: bool = False, lock_timeout: float = 8.0) -> None:
         self.url = url
+        self._root = self
         self.engine: AsyncEngine = create_async_engine(
             url, echo=echo, **_engine_options(url, lock_timeout)
         )
@@ -68,6 +81,15 @@ class Database:
 
             event.listen(self.engine.sync_engine, "connect", pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    def scoped(self, edition_id: int) -> Database:
+        """This database as one edition sees it (shares the engine; closing it does nothing)."""
+        view = object.__new__(Database)
+        view.url, view.engine, view._root = self.url, self.engine, self._root
+        view.edition_id = edition_id
+        view.sessions = async_sessionmaker(self.engine, expire_on_commit=False,
+                                           info={EDITION_KEY: edition_id})
+        return view
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -103,7 +125,36 @@ class Database:
                     await connection.commit()
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        if self._root is self:
+            await self.engine.dispose()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _only_this_edition(state: ORMExecuteState) -> None:
+    """In an edition's view, every query, update and delete sees that edition's rows only
+    (also through joins, and for ``session.get``)."""
+    edition_id = state.session.info.get(EDITION_KEY)
+    if edition_id is None or not (state.is_select or state.is_update or state.is_delete):
+        return
+    from bot.models import EditionScoped
+
+    state.statement = state.statement.options(with_loader_criteria(
+        EditionScoped, lambda cls: cls.edition_id == edition_id, include_aliases=True,
+        track_closure_variables=False,
+    ))
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_new_rows(session: Session, _context: UOWTransaction, _instances: object) -> None:
+    """New rows of edition-scoped tables belong to the view's edition."""
+    edition_id = session.info.get(EDITION_KEY)
+    if edition_id is None:
+        return
+    from bot.models import EditionScoped
+
+    for row in session.new:
+        if isinstance(row, EditionScoped) and getattr(row, "edition_id", None) is None:
+            row.edition_id = edition_id
 
 
 def _engine_options(url: str, lock_timeout: float) -> dict[str, Any]:

@@ -25,6 +25,45 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: TZDateTime()}
 
 
+class Edition(Base):
+    """One run of the course: its own programme, participants and everything hanging off them.
+
+    ``programme_text`` is the edition's programme file (TOML); NULL means the file the bot is
+    configured with (``programme.file``, or the bundled one), which is what the first edition
+    uses. Session keys of an edition start with its ``key_prefix`` ("" for the first one), so
+    keys never collide between editions.
+    """
+
+    __tablename__ = "editions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    key_prefix: Mapped[str] = mapped_column(String(8), unique=True)
+    programme_text: Mapped[str | None] = mapped_column(Text)
+    registration_open: Mapped[bool]
+    created_at: Mapped[dt.datetime]
+    archived_at: Mapped[dt.datetime | None]
+
+
+class CoordinatorEdition(Base):
+    """The edition a coordinator's commands work on, when they chose one (else the running
+    edition)."""
+
+    __tablename__ = "coordinator_editions"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"))
+    chosen_at: Mapped[dt.datetime]
+
+
+class EditionScoped:
+    """A table whose rows belong to one edition. A database view of one edition
+    (``Database.scoped``) sees only that edition's rows and stamps new rows with it; a row
+    written outside any edition's view (a test, a script) belongs to the first edition."""
+
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id"), index=True, default=1)
+
+
 class Contact(Base):
     """A Telegram user who wrote to the bot in a private chat. Holds no name: only ids."""
 
@@ -47,7 +86,7 @@ class ParticipantStatus(enum.StrEnum):
     FORGOTTEN = "forgotten"
 
 
-class Participant(Base):
+class Participant(EditionScoped, Base):
     """An applicant or participant. Later tables (attendance) reference ``participants.id``.
 
     ``/vergeetmij`` never deletes the row: it clears every personal column, sets ``telegram_id``
@@ -56,9 +95,10 @@ class Participant(Base):
     """
 
     __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("edition_id", "telegram_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16), index=True)
     source: Mapped[str] = mapped_column(String(16))
@@ -79,7 +119,7 @@ class Participant(Base):
 
 
 
-class Invite(Base):
+class Invite(EditionScoped, Base):
     """An invite deep link. Only a hash of the token is stored; the link is shown once."""
 
     __tablename__ = "invites"
@@ -127,7 +167,7 @@ class InboxQuestion(Base):
     )
 
 
-class SessionChange(Base):
+class SessionChange(EditionScoped, Base):
     """A session set or changed by the coordinator (/sessie), on top of the programme file.
 
     A row with the key of a programme session moves or cancels that session; a row with a
@@ -219,7 +259,7 @@ class CheckinWindow(Base):
     digest_at: Mapped[dt.datetime | None]  # the coordinators' digest went out
 
 
-class CheckinDisplay(Base):
+class CheckinDisplay(EditionScoped, Base):
     """A QR code message on a coordinator's screen, refreshed while check-in is open."""
 
     __tablename__ = "checkin_displays"
@@ -265,11 +305,11 @@ class DeliveryStatus(enum.StrEnum):
     SKIPPED = "skipped"  # withdrawn before it was this recipient's turn
 
 
-class ParticipantGroup(Base):
+class ParticipantGroup(EditionScoped, Base):
     """An intervisiegroep or an eindopdracht-groepje, named by the coordinator."""
 
     __tablename__ = "participant_groups"
-    __table_args__ = (UniqueConstraint("kind", "name"),)
+    __table_args__ = (UniqueConstraint("edition_id", "kind", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # intervisie, eindopdracht
@@ -294,7 +334,7 @@ class GroupMember(Base):
     added_at: Mapped[dt.datetime]
 
 
-class Announcement(Base):
+class Announcement(EditionScoped, Base):
     """A coordinator's message to an audience, from draft to the last delivery.
 
     ``action_token`` is the one-time id on the confirm buttons of the current preview;
@@ -404,7 +444,7 @@ class ReminderPreference(Base):
 
 
 
-class SessionSnapshot(Base):
+class SessionSnapshot(EditionScoped, Base):
     """The timetable as participants were last told it: changes are found by comparison.
 
     A change found (moved, added, cancelled) bumps ``revision`` and leaves ``notice`` set
@@ -589,12 +629,9 @@ class BuddyIntroduction(Base):
     contact_shared_at: Mapped[dt.datetime | None]
 
 
-class ProgrammeUpload(Base):
-    """A programme file a coordinator sent as a document: checked, then applied on confirm.
-
-    The newest applied upload that was not withdrawn (by /herladen, which goes back to the
-    file on the server) is the programme in force, also after a restart.
-    """
+class ProgrammeUpload(EditionScoped, Base):
+    """A programme file a coordinator sent as a document: checked, then applied on confirm
+    (its text becomes the edition's ``programme_text``) or cancelled (``withdrawn_at``)."""
 
     __tablename__ = "programme_uploads"
 
@@ -606,13 +643,3 @@ class ProgrammeUpload(Base):
     applied_at: Mapped[dt.datetime | None]
     withdrawn_at: Mapped[dt.datetime | None]
 
-
-class RegistrationWindow(Base):
-    """Whether new people can register with /aanmelden (one row; none means open)."""
-
-    __tablename__ = "registration_window"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    open: Mapped[bool]
-    updated_at: Mapped[dt.datetime]
-    updated_by: Mapped[int] = mapped_column(BigInteger)

@@ -79,11 +79,13 @@ class Programme:
         timezone: ZoneInfo,
         source: str,
         sessions: Iterable[Session] | None = None,
+        key_prefix: str = "",
     ) -> None:
         self.data = data
         self.timezone = timezone
         self.source = source
-        built = _build_sessions(data, timezone) if sessions is None else sessions
+        self.key_prefix = key_prefix  # of the edition: session keys never collide
+        built = _build_sessions(data, timezone, key_prefix) if sessions is None else sessions
         self.sessions: tuple[Session, ...] = tuple(
             sorted(built, key=lambda s: (s.starts_at, s.key))
         )
@@ -91,14 +93,17 @@ class Programme:
 
     def with_sessions(self, sessions: Iterable[Session]) -> Programme:
         """This programme with other sessions: the timetable as the coordinator changed it."""
-        return Programme(self.data, self.timezone, self.source, sessions)
+        return Programme(self.data, self.timezone, self.source, sessions, self.key_prefix)
 
     @property
     def modules(self) -> list[Session]:
         return [s for s in self.sessions if s.kind is SessionKind.MODULE]
 
+    def module_key(self, number: int) -> str:
+        return f"{self.key_prefix}module-{number}"
+
     def module(self, number: int) -> Session | None:
-        return self._by_key.get(f"module-{number}")
+        return self._by_key.get(self.module_key(number))
 
     def session(self, key: str) -> Session | None:
         return self._by_key.get(key)
@@ -118,14 +123,14 @@ def _at(day: dt.date, time: dt.time, timezone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, time, tzinfo=timezone)
 
 
-def _build_sessions(data: ProgrammeFile, timezone: ZoneInfo) -> list[Session]:
+def _build_sessions(data: ProgrammeFile, timezone: ZoneInfo, prefix: str) -> list[Session]:
     sessions: list[Session] = []
     for module in data.modules.list:
         start = module.start or data.modules.start
         end = module.end or data.modules.end
         sessions.append(
             Session(
-                key=f"module-{module.number}",
+                key=f"{prefix}module-{module.number}",
                 kind=SessionKind.MODULE,
                 number=module.number,
                 title=module.title,
@@ -150,7 +155,7 @@ def _build_sessions(data: ProgrammeFile, timezone: ZoneInfo) -> list[Session]:
                 ends_at = starts_at + werksessie_length
             sessions.append(
                 Session(
-                    key=extra_session_key(kind, entry),
+                    key=prefix + extra_session_key(kind, entry),
                     kind=kind,
                     number=index,
                     title=entry.title,
@@ -177,7 +182,9 @@ def read_programme_file(path: Path | None) -> tuple[str, str]:
     return str(path), path.read_text(encoding="utf-8")
 
 
-def parse_programme(text: str, source: str, timezone: ZoneInfo) -> Programme:
+def parse_programme(
+    text: str, source: str, timezone: ZoneInfo, key_prefix: str = ""
+) -> Programme:
     """Validate programme TOML text; raise :class:`ProgrammeError` with every problem."""
     try:
         raw = tomllib.loads(text)
@@ -190,16 +197,16 @@ def parse_programme(text: str, source: str, timezone: ZoneInfo) -> Programme:
     problems = check_consistency(data)
     if problems:
         raise ProgrammeError(source, problems)
-    return Programme(data, timezone, source)
+    return Programme(data, timezone, source, key_prefix=key_prefix)
 
 
-def load_programme(path: Path | None, timezone: ZoneInfo) -> Programme:
+def load_programme(path: Path | None, timezone: ZoneInfo, key_prefix: str = "") -> Programme:
     try:
         source, text = read_programme_file(path)
     except OSError as error:
         name = str(path) if path else BUNDLED_PROGRAMME
         raise ProgrammeError(name, [Problem("", "unreadable", {"error": str(error)})]) from None
-    return parse_programme(text, source, timezone)
+    return parse_programme(text, source, timezone, key_prefix)
 
 
 def _pydantic_problems(error: ValidationError) -> list[Problem]:

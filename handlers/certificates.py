@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 async def certificates_command(update: Update, context: Context) -> None:
     """/certificaten (coordinators): who qualifies, with buttons to mark and confirm."""
     svc = services(context)
-    text, markup = views.review(await svc.certificates.review(svc.now()))
+    text, markup = views.review(await svc.certificates.review(svc.now()), edition=svc.edition.name)
     await reply(update, context, text, reply_markup=markup)
 
 
@@ -66,7 +66,7 @@ async def button(update: Update, context: Context) -> None:
 
 
 async def _show_list(update: Update, context: Context, svc: Services) -> None:
-    text, markup = views.review(await svc.certificates.review(svc.now()))
+    text, markup = views.review(await svc.certificates.review(svc.now()), edition=svc.edition.name)
     await replace_message(update, context, text, markup)
 
 

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -29,8 +30,36 @@ def deliverer(context: Context) -> Deliverer:
 
 
 def services(context: Context) -> Services:
-    found: Services = context.bot_data[SERVICES_KEY]
+    """The services of the edition this update is about (see :func:`resolve_edition`)."""
+    found: Services = context.__dict__.get(EDITION_SERVICES) or context.bot_data[SERVICES_KEY]
     return found
+
+
+# Where resolve_edition leaves the update's edition (the context is shared by all groups).
+EDITION_SERVICES = "edition_services"
+
+
+async def resolve_edition(update: Update, context: Context) -> None:
+    """Before any handler: the edition the person works with. A coordinator's is the one
+    they chose with /editie (else the running one); a participant's is their current
+    participation, or the edition they are registering for, or the one open for
+    registration (bot/services/editions.py)."""
+    first: Services = context.bot_data[SERVICES_KEY]
+    person = user_id(update)
+    if person is None:
+        return
+    now = first.now()
+    try:
+        if first.settings.is_coordinator(person):
+            chosen = await first.editions.for_coordinator(person, now)
+        else:
+            registering = await first.pending.registration_edition(person)
+            chosen = await first.editions.for_person(person, now, registering)
+    except (SQLAlchemyError, OSError) as error:  # the handler will meet it and explain
+        log.warning("edition of user %s unknown (database: %s); the default edition",
+                    person, type(error).__name__)
+        chosen = first.editions.default(now)
+    context.__dict__[EDITION_SERVICES] = chosen
 
 
 def user_id(update: Update) -> int | None:

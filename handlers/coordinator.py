@@ -48,6 +48,9 @@ async def status_command(update: Update, context: Context) -> None:
 
 async def reload_command(update: Update, context: Context) -> None:
     svc = services(context)
+    if svc.edition.key_prefix:  # a later edition: its programme lives in the database
+        await reply(update, context, t("reload.not_a_file", edition=svc.edition.name))
+        return
     try:
         programme = svc.reload_programme()
     except ProgrammeError as error:
@@ -57,7 +60,8 @@ async def reload_command(update: Update, context: Context) -> None:
         return
     log.info("programme reloaded from %s", programme.source)
     text = t("reload.done", source=programme.source, sessions=len(programme.sessions))
-    if await svc.programme_uploads.withdraw(svc.now()):  # the file is in force again
+    if svc.edition.programme_text is not None:  # the file is in force again
+        await svc.editions.set_programme_text(svc.edition.id, None)
         text = Html(f"{text} {t('programme_upload.reload_withdrew')}")
     scheduler_of(context.bot_data).request_sync()
     await reply(update, context, text)

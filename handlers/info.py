@@ -179,7 +179,7 @@ async def module_command(update: Update, context: Context) -> None:
     number_text = args[0].strip().lstrip("#").rstrip(".")
     number = whole_number(number_text)
     timetable = await svc.sessions.timetable()  # as /sessie left it: date, time, place
-    module = timetable.get(f"module-{number}") if number is not None else None
+    module = timetable.get(programme.module_key(number)) if number is not None else None
     if module is None:
         await reply(update, context, t("module.unknown", given=" ".join(args)[:40], last=count))
         return

@@ -125,11 +125,13 @@ async def button(update: Update, context: Context) -> None:
         await drop_buttons(update)
         await reply(update, context, t("programme_upload.cancelled"))
         return
-    programme = await svc.programme_uploads.apply(upload_id, svc.now())
-    if programme is None:
+    applied = await svc.programme_uploads.apply(upload_id, svc.now())
+    if applied is None:
         await query.answer(plain("programme_upload.handled"), show_alert=True)
         return
     await query.answer()
+    programme, text = applied
+    await svc.editions.set_programme_text(svc.edition.id, text)
     svc.use_programme(programme)
     scheduler_of(context.bot_data).request_sync()  # notices go out, reminders move
     log.info("programme in force: %s", programme.source)

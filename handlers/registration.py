@@ -15,19 +15,20 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.catalogue import Html, plain, t
 from bot.models import ParticipantStatus
+from bot.numbers import whole_number
 from bot.programme_file import EligibilitySection
 from bot.services import eligibility
 from bot.services.eligibility import EligibilityAssessment, organisation_types
-from bot.services.invites import InviteProblem
+from bot.services.invites import InviteCheck, InviteProblem
 from bot.services.participants import ParticipantView
-from bot.services.pending import Pending, PendingKind
+from bot.services.pending import Pending
 from bot.services.registration import BeginKind, Draft, Outcome, OutcomeKind
 from bot.services.registration_steps import EDITABLE, NAME_MAX, TEXT_MAX, Problem, Step
 from bot.services.registry import Services
 from bot.views.keyboards import keyboard
 from bot.views.paging import in_rows
 from bot.views.participants import organisation_label, problem_text, yes_no
-from handlers import participants
+from handlers import participants, registration_choice
 from handlers.context import (
     Context,
     drop_buttons,
@@ -282,21 +283,32 @@ async def _show_where_we_are(update: Update, context: Context, outcome: Outcome)
 
 
 async def begin(update: Update, context: Context, token: str | None = None) -> None:
-    """Start or resume a registration; with an invite token from a ``/start`` link."""
+    """Start or resume a registration; with an invite token from a ``/start`` link.
+
+    The edition: the invite's; else the one the person is registered for or registering
+    for; else the one open for registration (asked when several are; said when none is)."""
     user = update.effective_user
-    chat = update.effective_chat
-    if user is None or chat is None:
+    if user is None:
         return
     svc = services(context)
-    if token is None and not await _may_begin(svc, user.id):
-        course = svc.programme.data.course.name
-        await reply(update, context, t("registration_window.closed", course=course))
+    if token is None:
+        target = await registration_choice.edition_to_register(update, context, svc, user.id)
+        if target is not None:
+            await begin_in(update, context, target)
         return
-    check = None
-    if token is not None:
-        check = await svc.invites.check(token, svc.now())
-        if check.problem is not None:
-            await reply(update, context, t(_INVITE_PROBLEMS[check.problem]))
+    svc, check = await registration_choice.invite_edition(svc, token)
+    if check.problem is not None:
+        await reply(update, context, t(_INVITE_PROBLEMS[check.problem]))
+    await begin_in(update, context, svc, check)
+
+
+async def begin_in(
+    update: Update, context: Context, svc: Services, check: InviteCheck | None = None
+) -> None:
+    """Start or resume a registration for this edition."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
     result = await svc.registration.begin(user.id, chat.id, user.full_name, svc.now(), check)
     if result.participant is not None:
         if result.kind is BeginKind.APPROVED_BY_INVITE:
@@ -320,29 +332,34 @@ async def begin(update: Update, context: Context, token: str | None = None) -> N
     await ask(context, chat.id, result.draft)
 
 
-async def _may_begin(svc: Services, telegram_id: int) -> bool:
-    """Registration is open, or this person is known already (their status, or the
-    registration they are in the middle of): a closed window only turns newcomers away."""
-    if await svc.registration_window.is_open():
-        return True
-    if await svc.participants.by_telegram_id(telegram_id) is not None:
-        return True
-    return await svc.pending.current(telegram_id, svc.now(), PendingKind.REGISTRATION) is not None
-
-
 async def apply_command(update: Update, context: Context) -> None:
     await begin(update, context)
+
+
+async def edition_button(update: Update, context: Context) -> None:
+    """``edr:<edition>``: the person chose which edition to register for."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    svc = services(context)
+    chosen = svc.editions.get(whole_number((query.data or "").removeprefix("edr:")) or 0)
+    if chosen is None or chosen not in await registration_choice.open_to(svc, user.id):
+        await query.answer(plain("registration_window.choice_gone"), show_alert=True)
+        return
+    await query.answer()
+    await drop_buttons(update)
+    await begin_in(update, context, chosen)
 
 
 async def window_command(update: Update, context: Context) -> None:
     """/aanmelding (coordinators): whether registration is open, with a button to change it."""
     svc = services(context)
-    text, markup = _window(svc, await svc.registration_window.is_open())
+    text, markup = _window(svc, svc.edition.registration_open)
     await reply(update, context, text, reply_markup=markup)
 
 
 def _window(svc: Services, is_open: bool) -> tuple[Html, InlineKeyboardMarkup]:
-    course = svc.programme.data.course.name
+    course = svc.edition.name
     if is_open:
         return t("registration_window.status_open", course=course), keyboard(
             [[(plain("registration_window.button_close"), "regw:close")]])
@@ -357,7 +374,7 @@ async def window_button(update: Update, context: Context) -> None:
         return
     svc = services(context)
     open_ = query.data == "regw:open"
-    changed = await svc.registration_window.set_open(open_, coordinator, svc.now())
+    changed = await svc.editions.set_registration(svc.edition.id, open_)
     await query.answer(plain("registration_window.opened_now" if open_
                              else "registration_window.closed_now") if changed else None)
     await replace_message(update, context, *_window(svc, open_))

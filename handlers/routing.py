@@ -3,6 +3,8 @@
 PTB runs the handler groups in ascending order; within a group only the first handler whose
 filter matches runs. So, reading this file top to bottom:
 
+0. ``Group.EDITION``: every update first learns which edition it is about
+   (handlers/context.py ``resolve_edition``); handlers then get that edition's services.
 1. ``Group.MEMBERSHIP``: the bot was blocked or unblocked (``my_chat_member``; nothing else).
 2. ``Group.PENDING``: a person with an open typed step (bot/services/pending.py) has their
    message taken by that step, or their /annuleren stops it. The step raises
@@ -20,6 +22,7 @@ import enum
 from collections.abc import Mapping
 from typing import Any
 
+from telegram import Update
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -27,6 +30,7 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -53,13 +57,14 @@ from handlers import (
     reminders,
     sessions_admin,
 )
-from handlers.context import Callback, coordinator_only
+from handlers.context import Callback, coordinator_only, resolve_edition
 from handlers.errors import on_error
 from handlers.menu import MENU_KEY, Menu
 from handlers.pending import PendingDispatcher, TypedStep
 
 
 class Group(enum.IntEnum):
+    EDITION = -3
     MEMBERSHIP = -2
     PENDING = -1
     FEATURES = 0
@@ -158,6 +163,7 @@ PARTICIPANT_BUTTONS: Mapping[str, Callback] = {
     r"^q:": questions.suggestion,
     r"^qf:\d+$": questions.forward,
     r"^fb:": feedback.button,
+    r"^edr:\d+$": registration.edition_button,
     r"^goal:": goals.button,
     r"^bud:": buddies.button,
 }
@@ -191,6 +197,7 @@ def routing_table(coordinator_ids: frozenset[int]) -> list[Route]:
     coordinators = filters.User(user_id=coordinator_ids)
     dispatcher = PendingDispatcher(TYPED_STEPS)
     table: list[Route] = [
+        (Group.EDITION, TypeHandler(Update, resolve_edition)),
         (Group.MEMBERSHIP, ChatMemberHandler(
             membership.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER
         )),

@@ -48,7 +48,13 @@ def services(context: Context) -> Services:
 
 
 async def tick(context: Context) -> None:
-    svc = services(context)
+    """Every edition that is not archived, each with its own sessions and participants."""
+    first = services(context)
+    for svc in first.editions.active(first.now()):
+        await _tick(context, svc)
+
+
+async def _tick(context: Context, svc: Services) -> None:
     now = svc.now()
     settings = svc.settings.attendance
     timetable = await svc.sessions.timetable()
@@ -56,15 +62,15 @@ async def tick(context: Context) -> None:
         if not in_window(found, now, settings):
             continue
         if found.starts_at <= now:
-            await send_prompt(context, found, now)
+            await send_prompt(context, svc, found, now)
         if found.starts_at + dt.timedelta(minutes=settings.digest_after_minutes) <= now:
-            await send_digest(context, found, now)
-    await refresh_displays(context, timetable, now)
+            await send_digest(context, svc, found, now)
+    await refresh_displays(context, svc, timetable, now)
 
 
-async def send_prompt(context: Context, found: Session, now: dt.datetime) -> int:
+async def send_prompt(context: Context, svc: Services, found: Session, now: dt.datetime) -> int:
     """The "Ik ben er" button for everyone expected who has not checked in yet."""
-    windows = services(context).attendance.windows
+    windows = svc.attendance.windows
     if await windows.is_closed(found.key) or not await windows.claim(found.key, "prompt", now):
         return 0
     text = t("checkin.prompt", session=session_name(found))
@@ -78,8 +84,7 @@ async def send_prompt(context: Context, found: Session, now: dt.datetime) -> int
     return sent
 
 
-async def send_digest(context: Context, found: Session, now: dt.datetime) -> None:
-    svc = services(context)
+async def send_digest(context: Context, svc: Services, found: Session, now: dt.datetime) -> None:
     if not await svc.attendance.windows.claim(found.key, "digest", now):
         return
     digest = await svc.attendance.views.digest(found, now)
@@ -89,8 +94,9 @@ async def send_digest(context: Context, found: Session, now: dt.datetime) -> Non
     log.info("attendance digest for %s sent", found.key)
 
 
-async def refresh_displays(context: Context, timetable: Timetable, now: dt.datetime) -> None:
-    svc = services(context)
+async def refresh_displays(
+    context: Context, svc: Services, timetable: Timetable, now: dt.datetime
+) -> None:
     windows = svc.attendance.windows
     dropped: set[str] = set()
     for display in await windows.displays():
@@ -107,12 +113,13 @@ async def refresh_displays(context: Context, timetable: Timetable, now: dt.datet
             for old in await windows.drop_displays(key):
                 await deliverer_of(context.bot_data).delete_message(old.chat_id, old.message_id)
             continue
-        await _refresh(context, display, found, now)
+        await _refresh(context, svc, display, found, now)
 
 
-async def _refresh(context: Context, display: Display, found: Session, now: dt.datetime) -> None:
+async def _refresh(
+    context: Context, svc: Services, display: Display, found: Session, now: dt.datetime
+) -> None:
     """A new QR code when the code rotated; otherwise only the count, when it changed."""
-    svc = services(context)
     windows = svc.attendance.windows
     current = (await svc.attendance.codes(now)).current(found.key, now)
     counts = await windows.count(found.key)

@@ -25,24 +25,25 @@ JOB_NAME = "certificate-review"
 
 
 async def send_review(application: Application) -> int:  # type: ignore[type-arg]
-    """Send the review list if it is due; returns to how many coordinators it went."""
-    services: Services = application.bot_data[SERVICES_KEY]
+    """Send each edition's review list if it is due; returns to how many coordinators."""
+    first: Services = application.bot_data[SERVICES_KEY]
     deliverer: Deliverer = application.bot_data[DELIVERER_KEY]
-    settings = services.settings.certificates
-    now = services.now()
-    final = await services.certificates.review_due(now, settings.review_days_before,
-                                                   settings.review_at)
-    if final is None:
-        return 0
-    found = await services.certificates.review(now)
-    if not found.candidates or not await services.certificates.claim_review(final.key, now):
-        return 0
-    text, markup = review(found, due=True)
     sent = 0
-    for coordinator in services.settings.coordinators:
-        result = await deliverer.send_message(coordinator, text, reply_markup=markup)
-        sent += result.delivered
-    log.info("certificate review for %s sent to %d coordinators", final.key, sent)
+    for services in first.editions.active(first.now()):
+        settings = services.settings.certificates
+        now = services.now()
+        final = await services.certificates.review_due(now, settings.review_days_before,
+                                                       settings.review_at)
+        if final is None:
+            continue
+        found = await services.certificates.review(now)
+        if not found.candidates or not await services.certificates.claim_review(final.key, now):
+            continue
+        text, markup = review(found, due=True, edition=services.edition.name)
+        for coordinator in services.settings.coordinators:
+            result = await deliverer.send_message(coordinator, text, reply_markup=markup)
+            sent += result.delivered
+        log.info("certificate review for %s sent", final.key)
     return sent
 
 

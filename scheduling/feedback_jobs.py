@@ -24,23 +24,24 @@ JOB_NAME = "module-feedback"
 
 async def send_due(application: Application) -> int:  # type: ignore[type-arg]
     """Send every question that is due now; returns how many were delivered."""
-    services: Services = application.bot_data[SERVICES_KEY]
+    first: Services = application.bot_data[SERVICES_KEY]
     deliverer: Deliverer = application.bot_data[DELIVERER_KEY]
-    feedback = services.feedback
     total = 0
-    for module in await feedback.due(services.now()):
-        text, markup = question(module)
-        sent = 0
-        for recipient in await feedback.recipients(module, services.now()):
-            if not await feedback.claim(recipient.participant_id, module.key, services.now()):
-                continue
-            result = await deliverer.send_message(recipient.chat_id, text, reply_markup=markup)
-            if result.delivered and result.message_id is not None:
-                await feedback.sent(recipient.participant_id, module.key, result.message_id)
-                sent += 1
-        if sent:
-            log.info("feedback question about %s sent to %d participants", module.key, sent)
-        total += sent
+    for services in first.editions.active(first.now()):  # each edition, its own people
+        feedback = services.feedback
+        for module in await feedback.due(services.now()):
+            text, markup = question(module)
+            sent = 0
+            for recipient in await feedback.recipients(module, services.now()):
+                if not await feedback.claim(recipient.participant_id, module.key, services.now()):
+                    continue
+                result = await deliverer.send_message(recipient.chat_id, text, reply_markup=markup)
+                if result.delivered and result.message_id is not None:
+                    await feedback.sent(recipient.participant_id, module.key, result.message_id)
+                    sent += 1
+            if sent:
+                log.info("feedback question about %s sent to %d participants", module.key, sent)
+            total += sent
     return total
 
 

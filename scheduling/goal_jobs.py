@@ -25,21 +25,22 @@ JOB_NAME = "learning-goals"
 
 async def send_due(application: Application) -> int:  # type: ignore[type-arg]
     """Send every question that is due now; returns how many were delivered."""
-    services: Services = application.bot_data[SERVICES_KEY]
+    first: Services = application.bot_data[SERVICES_KEY]
     deliverer: Deliverer = application.bot_data[DELIVERER_KEY]
-    goals = services.goals
     total = 0
-    for found in await goals.due(services.now()):
-        sent = 0
-        for recipient in await goals.recipients(found):
-            if not await goals.claim(recipient.participant_id, found.key, services.now()):
-                continue
-            text, markup = prompt(found, recipient.goals)
-            result = await deliverer.send_message(recipient.chat_id, text, reply_markup=markup)
-            sent += result.delivered
-        if sent:
-            log.info("learning-goal question about %s sent to %d participants", found.key, sent)
-        total += sent
+    for services in first.editions.active(first.now()):  # each edition, its own people
+        goals = services.goals
+        for found in await goals.due(services.now()):
+            sent = 0
+            for recipient in await goals.recipients(found):
+                if not await goals.claim(recipient.participant_id, found.key, services.now()):
+                    continue
+                text, markup = prompt(found, recipient.goals)
+                result = await deliverer.send_message(recipient.chat_id, text, reply_markup=markup)
+                sent += result.delivered
+            if sent:
+                log.info("learning-goal question about %s sent to %d participants", found.key, sent)
+            total += sent
     return total
 
 

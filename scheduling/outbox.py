@@ -111,9 +111,10 @@ class Outbox:
         interrupted = await svc.deliveries.recover(svc.now())
         if interrupted:
             log.warning("%d announcement message(s) were interrupted by a stop", interrupted)
-        for announcement in await svc.announcements.scheduled():
-            assert announcement.scheduled_for is not None
-            self.schedule(announcement.id, announcement.scheduled_for)
+        for edition in svc.editions.active(svc.now()):
+            for announcement in await edition.announcements.scheduled():
+                assert announcement.scheduled_for is not None
+                self.schedule(announcement.id, announcement.scheduled_for)
         self.started.set()
         self.wake()
 
@@ -143,8 +144,8 @@ class Outbox:
         job = context.job
         if job is None or not isinstance(job.data, int):
             return
-        svc = self._services
         number = job.data
+        svc = await self._edition_of(number)
         try:
             started = await svc.announcements.start_scheduled(number, audience_label, svc.now())
         except (AudienceUnavailable, AnnouncementError) as error:
@@ -169,6 +170,14 @@ class Outbox:
                 announcement.id, announcement.created_by, sent.message_id
             )
         self.wake()
+
+    async def _edition_of(self, announcement_id: int) -> Services:
+        """The services of the edition the announcement belongs to."""
+        first = self._services
+        for svc in first.editions.all():
+            if await svc.announcements.get(announcement_id) is not None:
+                return svc
+        return first
 
     # -- the work loop ----------------------------------------------------------------------
 

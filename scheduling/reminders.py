@@ -89,10 +89,10 @@ class ReminderScheduler:
     def __init__(
         self, services: Services, deliverer: Deliverer, job_queue: JobQueue[Any] | None
     ) -> None:
-        self._svc = services
+        self._svc = services  # the first edition's; every edition is in services.editions
         self._deliverer = deliverer
         self._jobs = job_queue
-        self._tracker = ChangeTracker(services.database)
+        self._trackers: dict[int, ChangeTracker] = {}
         self._lock = asyncio.Lock()
         self.syncs = 0
         self.synced = asyncio.Event()
@@ -100,6 +100,17 @@ class ReminderScheduler:
     @property
     def _tz(self) -> Any:
         return self._svc.settings.tz
+
+    def _editions(self) -> list[Services]:
+        """The editions whose reminders run (every edition that is not archived)."""
+        return self._svc.editions.active(self._svc.now())
+
+    def _tracker(self, svc: Services) -> ChangeTracker:
+        """What the participants of this edition last heard of its timetable."""
+        found = self._trackers.get(svc.edition.id)
+        if found is None:
+            found = self._trackers[svc.edition.id] = ChangeTracker(svc.database)
+        return found
 
     # -- sync ----------------------------------------------------------------------------------
 
@@ -121,19 +132,26 @@ class ReminderScheduler:
             await self._sync(send=False)
 
     async def _sync(self, *, send: bool = True) -> None:
-        svc = self._svc
+        desired: dict[str, PlannedReminder] = {}
+        for svc in self._editions():
+            desired.update(await self._sync_edition(svc, send=send))
+        self._reschedule(desired)
+
+    async def _sync_edition(self, svc: Services, *, send: bool) -> dict[str, PlannedReminder]:
+        """One edition's notices and due reminders; returns its future reminders."""
         now = svc.now()
+        tracker = self._tracker(svc)
         await svc.reminders.interrupted(now - CLAIM_TIMEOUT, now)
         timetable = await svc.sessions.timetable()
         try:
-            for change in await self._tracker.track(timetable, now):
+            for change in await tracker.track(timetable, now):
                 log.info("session %s: %s", change.key, change.kind.value)
         except ConcurrentChangeError:
             log.info("another process recorded a timetable change first")
         if send:
-            for notice in await self._tracker.pending(self._tz):
-                await self._notify(notice)
-        changed_at = await self._tracker.changed_at()
+            for notice in await tracker.pending(self._tz):
+                await self._notify(notice, svc)
+        changed_at = await tracker.changed_at()
         planned = plan(timetable.sessions, svc.settings.reminders, self._tz)
         desired: dict[str, PlannedReminder] = {}
         for item in planned:
@@ -141,20 +159,22 @@ class ReminderScheduler:
             if state is State.FUTURE:
                 desired[item.job_id] = item
             elif send:
-                await self._act(item, state)
-        self._reschedule(desired)
+                await self._act(item, state, svc)
+        return desired
 
-    async def _act(self, item: PlannedReminder, state: State) -> None:
+    async def _act(self, item: PlannedReminder, state: State, svc: Services) -> None:
         if state is State.DUE:
-            await self.send_round(item)
+            await self.send_round(item, svc)
         elif state in STALE:
-            await self._skip_stale(item, state)
+            await self._skip_stale(item, state, svc)
 
     async def run_reminder(self, key: str, kind: str, when: str) -> None:
         """The job at a reminder's due moment: check it still applies, then send."""
         async with self._lock:
-            svc = self._svc
-            session = (await svc.sessions.timetable()).get(key)
+            for svc in self._editions():  # session keys are unique across editions
+                session = (await svc.sessions.timetable()).get(key)
+                if session is not None:
+                    break
             if session is None or occurrence(session) != when:
                 log.info("reminder %s for %s no longer applies (session changed)", kind, key)
                 return
@@ -162,27 +182,31 @@ class ReminderScheduler:
             item = next((p for p in planned if p.kind.value == kind), None)
             if item is None:
                 return
-            changed = (await self._tracker.changed_at()).get(key)
+            changed = (await self._tracker(svc).changed_at()).get(key)
             state = classify(item, planned, svc.now(), changed)
             if state is State.FUTURE:
                 self._reschedule_one(item)
             else:
-                await self._act(item, state)
+                await self._act(item, state, svc)
 
     # -- sending -------------------------------------------------------------------------------
 
-    async def send_round(self, item: PlannedReminder) -> RoundResult:
-        """Send one reminder to everyone who should get it and has not yet.
+    async def send_round(
+        self, item: PlannedReminder, svc: Services | None = None
+    ) -> RoundResult:
+        """Send one reminder to everyone of its edition who should get it and has not yet.
 
         A reminder is meant for the participants there were when it fell due: someone
         approved later starts with the next reminder.
         """
+        svc = svc or self._svc
         session, kind = item.session, item.kind
-        everyone = await self._svc.reminders.recipients(session.key, kind.value, item.occurrence)
+        everyone = await svc.reminders.recipients(session.key, kind.value, item.occurrence)
         recipients = [r for r in everyone if r.member_since <= item.due_at]
-        text = reminder_text(session, kind, self._svc.now())
+        text = reminder_text(session, kind, svc.now())
         result = await self._deliver(
-            session.key, kind.value, item.occurrence, recipients, text, answer_buttons(session.key)
+            svc, session.key, kind.value, item.occurrence, recipients, text,
+            answer_buttons(session.key),
         )
         if recipients:
             log.info(
@@ -191,8 +215,7 @@ class ReminderScheduler:
             )
         return result
 
-    async def _notify(self, notice: Notice) -> None:
-        svc = self._svc
+    async def _notify(self, notice: Notice, svc: Services) -> None:
         if notice.session.starts_at <= svc.now():
             log.info("notice about %s not sent: the session has started", notice.session.key)
         else:
@@ -200,15 +223,16 @@ class ReminderScheduler:
                 notice.session.key, notice.kind.value, notice.occurrence, reminder=False
             )
             result = await self._deliver(
-                notice.session.key, notice.kind.value, notice.occurrence, recipients,
+                svc, notice.session.key, notice.kind.value, notice.occurrence, recipients,
                 notice_text(notice), notice_buttons(notice),
             )
             log.info("notice %s for %s: %d sent, %d blocked, %d failed", notice.kind.value,
                      notice.session.key, result.sent, result.blocked, result.failed)
-        await self._tracker.done(notice, svc.now())
+        await self._tracker(svc).done(notice, svc.now())
 
     async def _deliver(
         self,
+        svc: Services,
         key: str,
         kind: str,
         when: str,
@@ -222,7 +246,7 @@ class ReminderScheduler:
         on its way, or one whose answer had not been recorded yet); a participant whose row
         was not claimed yet gets theirs after the restart."""
         result = RoundResult()
-        reminders, now = self._svc.reminders, self._svc.now
+        reminders, now = svc.reminders, svc.now
         unsettled: list[Outcome] = []
         for recipient in recipients:
             claimed = await reminders.claim(
@@ -253,14 +277,14 @@ class ReminderScheduler:
             return Outcome(delivery_id, DeliveryStatus.FAILED, error="unexpected error")
         return Outcome(delivery_id, _STATUS[sent.outcome], sent.message_id, sent.error)
 
-    async def _skip_stale(self, item: PlannedReminder, state: State) -> None:
+    async def _skip_stale(self, item: PlannedReminder, state: State, svc: Services) -> None:
         """Missed and no longer useful: record it for everyone it was meant for, log once."""
-        recipients = await self._svc.reminders.recipients(
+        recipients = await svc.reminders.recipients(
             item.session.key, item.kind.value, item.occurrence
         )
         meant_for = [r.participant_id for r in recipients if r.member_since <= item.due_at]
-        skipped = await self._svc.reminders.claim(
-            item.session.key, item.kind.value, item.occurrence, meant_for, self._svc.now(),
+        skipped = await svc.reminders.claim(
+            item.session.key, item.kind.value, item.occurrence, meant_for, svc.now(),
             status=DeliveryStatus.SKIPPED,
         )
         if skipped:

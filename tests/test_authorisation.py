@@ -80,7 +80,7 @@ COMMAND_ARGUMENTS = {
 # Every CallbackQueryHandler pattern of the application, by whose buttons they are.
 PARTICIPANT_PATTERNS = {
     r"^reg:", r"^priv:", r"^q:", r"^qf:\d+$", r"^chk:here:", r"^rem:", r"^fb:", r"^goal:",
-    r"^bud:",
+    r"^bud:", r"^edr:\d+$",
 }
 COORDINATOR_PATTERNS = {
     r"^app:", r"^ppl:", r"^qa:\d+$", r"^ql:\d+$", r"^chk:(new|close):", r"^att:grid$", r"^att:",

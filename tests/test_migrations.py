@@ -36,6 +36,7 @@ def empty_database_url(
 # Revision -> the tables it replaces (their rows move to a new table).
 RETIRED = {
     "0009": {"registration_drafts", "attendance_inputs", "absence_prompts", "coordinator_steps"},
+    "0015": {"registration_window"},  # now editions.registration_open
 }
 
 

@@ -54,7 +54,7 @@ CALLBACK_PREFIXES = (
     "fbc:chart", "crt:list", "crt:p:", "crt:fa:", "crt:fg:", "crt:ok:", "crt:all", "crt:ally",
     "crt:rv:", "crt:rvy:", "goal:add", "goal:edit:", "goal:note:", "goal:del:", "goal:delok:",
     "goal:share:", "goal:say:", "goal:list", "bud:share:", "bud:msg:", "grp:intro:", "grp:all",
-    "grp:new:", "grp:o:", "prg:ok:", "prg:no:", "regw:open",
+    "grp:new:", "grp:o:", "prg:ok:", "prg:no:", "regw:open", "edr:",
     "regw:close", "grp:t:", "grp:ren:", "ses:list", "ses:add:", "ses:show:", "ses:move:",
     "ses:place:", "ses:describe:",
     "ses:cancel:", "ses:cancelok:", "ses:save", "ses:noloc", "ses:abort", "ann:aud:", "ann:groups:",

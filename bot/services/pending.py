@@ -199,6 +199,18 @@ class PendingInputs:
             log.info("%d pending input(s) expired", len(found))
         return found
 
+    async def registration_edition(self, telegram_id: int) -> int | None:
+        """The edition of this person's registration in progress, if any (read only: an
+        expired one is left for its step to report)."""
+        if not await self.may_be_pending(telegram_id):
+            return None
+        async with self._db.transaction() as session:
+            row = await session.get(PendingInput, telegram_id)
+        if row is None or row.kind != PendingKind.REGISTRATION:
+            return None
+        edition = row.payload.get("edition_id")
+        return edition if isinstance(edition, int) else None
+
     # -- the fast path -----------------------------------------------------------------------
 
     async def may_be_pending(self, telegram_id: int) -> bool:

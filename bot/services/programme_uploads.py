@@ -1,7 +1,8 @@
 """A programme file sent by a coordinator as a Telegram document: checked like
-``wijkbot programme check``, compared with the programme in force, stored, and applied only
-after the coordinator confirms (once). An applied upload stays in force across restarts until
-/herladen goes back to the file on the server.
+``wijkbot programme check``, compared with the edition's programme in force, stored, and
+applied only after the coordinator confirms (once). An applied upload becomes the edition's
+programme (stored with the edition, so it stays in force across restarts); for the first
+edition /herladen goes back to the file on the server.
 
 What participants hear of a change (a module moved, a session added or dropped) comes from
 the timetable sync (scheduling/changes.py), as for /sessie: the upload only swaps the
@@ -15,8 +16,6 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import select, update
 
 from bot.database import Database
 from bot.models import ProgrammeUpload
@@ -95,13 +94,15 @@ def decode(content: bytes, file_name: str) -> str:
 
 
 class ProgrammeUploads:
-    def __init__(self, database: Database, timezone: ZoneInfo) -> None:
+    def __init__(self, database: Database, timezone: ZoneInfo, key_prefix: str) -> None:
         self._db = database
         self._timezone = timezone
+        self._prefix = key_prefix
 
     def parse(self, text: str, file_name: str) -> Programme:
-        """The programme in the text; raises ProgrammeError with every problem."""
-        return parse_programme(text, _source(file_name), self._timezone)
+        """The programme in the text, for this edition; raises ProgrammeError with every
+        problem."""
+        return parse_programme(text, source_of(file_name), self._timezone, self._prefix)
 
     async def store(self, file_name: str, text: str, by: int, now: dt.datetime) -> int:
         async with self._db.transaction() as session:
@@ -111,16 +112,16 @@ class ProgrammeUploads:
             await session.flush()
             return row.id
 
-    async def apply(self, upload_id: int, now: dt.datetime) -> Programme | None:
-        """Mark the upload applied and return its programme; None if it was applied or
-        dropped already (the confirm button works once)."""
+    async def apply(self, upload_id: int, now: dt.datetime) -> tuple[Programme, str] | None:
+        """Mark the upload applied and return its programme and text; None if it was applied
+        or dropped already (the confirm button works once)."""
         async with self._db.transaction() as session:
             row = await session.get(ProgrammeUpload, upload_id, with_for_update=True)
             if row is None or row.applied_at is not None or row.withdrawn_at is not None:
                 return None
             programme = self.parse(row.text, row.file_name)
             row.applied_at = now
-            return programme
+            return programme, row.text
 
     async def drop(self, upload_id: int, now: dt.datetime) -> bool:
         """Cancel an upload that was not applied; False if it was handled already."""
@@ -131,31 +132,6 @@ class ProgrammeUploads:
             row.withdrawn_at = now
             return True
 
-    async def withdraw(self, now: dt.datetime) -> bool:
-        """/herladen: the file on the server is in force again; True if an upload was."""
-        async with self._db.transaction() as session:
-            result = await session.execute(
-                update(ProgrammeUpload)
-                .where(ProgrammeUpload.applied_at.is_not(None),
-                       ProgrammeUpload.withdrawn_at.is_(None))
-                .values(withdrawn_at=now)
-            )
-            return bool(getattr(result, "rowcount", 0))
 
-    async def in_force(self) -> Programme | None:
-        """The programme of the newest applied upload still in force (at start-up)."""
-        async with self._db.transaction() as session:
-            row = await session.scalar(
-                select(ProgrammeUpload)
-                .where(ProgrammeUpload.applied_at.is_not(None),
-                       ProgrammeUpload.withdrawn_at.is_(None))
-                .order_by(ProgrammeUpload.applied_at.desc(), ProgrammeUpload.id.desc())
-                .limit(1)
-            )
-            if row is None:
-                return None
-            return self.parse(row.text, row.file_name)
-
-
-def _source(file_name: str) -> str:
+def source_of(file_name: str) -> str:
     return f"Telegram: {file_name}"

@@ -139,8 +139,9 @@ class RegistrationService:
         return _Row.of(stored) if stored is not None else None
 
     async def _save(self, session: AsyncSession, row: _Row, now: dt.datetime) -> None:
+        payload = row.payload() | {"edition_id": self._db.edition_id}  # resumed there
         saved = await self._pending.put(
-            session, row.telegram_id, PendingKind.REGISTRATION, row.payload(), now
+            session, row.telegram_id, PendingKind.REGISTRATION, payload, now
         )
         row.updated_at, row.expires_at = saved.updated_at, saved.expires_at
 

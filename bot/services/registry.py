@@ -23,6 +23,7 @@ from bot.services.certificates import CertificateService
 from bot.services.contacts import ContactService
 from bot.services.deferred import Deferred
 from bot.services.deliveries import DeliveryQueue
+from bot.services.editions import EditionInfo, Editions
 from bot.services.feedback import FeedbackService
 from bot.services.goals import GoalService
 from bot.services.groups import GroupService
@@ -35,24 +36,31 @@ from bot.services.programme_source import ProgrammeSource
 from bot.services.programme_uploads import ProgrammeUploads
 from bot.services.questions import QuestionService
 from bot.services.registration import RegistrationService
-from bot.services.registration_window import RegistrationWindowService
 from bot.services.reminders import ReminderService
 from bot.services.sessions import SessionService
 
-# Where the Services live in PTB's bot_data.
+# Where the Services live in PTB's bot_data (the first edition's; every edition's are in
+# ``services.editions``).
 SERVICES_KEY = "services"
+# The first edition, as the migration made it, until the database is read at start-up.
+FIRST_EDITION_ID = 1
+
+
+def _first_edition() -> EditionInfo:
+    return EditionInfo(FIRST_EDITION_ID, "2024-2025", "", True, False, None)
 
 
 @dataclass(frozen=True)
 class Services:
     settings: Settings
-    database: Database
+    database: Database  # this edition's view
+    edition: EditionInfo
+    editions: Editions  # every edition, shared
     programmes: ProgrammeSource
     programme_uploads: ProgrammeUploads
     pending: PendingInputs
     contacts: ContactService
     registration: RegistrationService
-    registration_window: RegistrationWindowService
     participants: ParticipantService
     invites: InviteService
     privacy: PrivacyService
@@ -81,7 +89,8 @@ class Services:
         """The question service, waiting for it without blocking the event loop, answering
         with the timetable as it is now (the programme plus the coordinator's changes)."""
         questions = await self.question_service.wait()
-        questions.use_sessions((await self.sessions.timetable()).sessions)
+        questions.use_programme(self.programme.with_sessions(
+            (await self.sessions.timetable()).sessions))
         return questions
 
     def now(self) -> dt.datetime:
@@ -108,14 +117,62 @@ class Services:
 
 
 def build_services(settings: Settings) -> Services:
-    """Load the programme and connect the database (no I/O on the database yet)."""
-    programmes = ProgrammeSource(settings.programme.file, settings.tz)
+    """Load the first edition's programme and connect the database (no I/O on it yet).
+
+    Returns the services of the first edition (the one the programme file describes); the
+    other editions are read from the database at start-up (``editions.load()``, in
+    ``post_init``), each with services of its own on its view of the database."""
     database = Database(
         settings.database.url,
         echo=settings.database.echo,
         lock_timeout=settings.database.lock_timeout_seconds,
     )
-    pending = PendingInputs(database, _timeouts(settings))
+    first_programme = ProgrammeSource(settings.programme.file, settings.tz)
+    shared = _Shared(
+        settings=settings,
+        database=database,
+        pending=PendingInputs(database, _timeouts(settings)),
+        contacts=ContactService(database),
+        inbox=InboxService(database),
+        deliveries=DeliveryQueue(database),
+        question_service=Deferred(
+            lambda: QuestionService.from_package(first_programme.current()),
+            name="wijkbot-questions",
+        ),
+    )
+    editions = Editions(database, lambda info: _edition_services(shared, editions, info, None))
+    first = _edition_services(shared, editions, _first_edition(), first_programme)
+    editions.add(first)
+    return first
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every edition uses alike: the database itself, typed steps, contacts, the inbox
+    and the question matcher."""
+
+    settings: Settings
+    database: Database
+    pending: PendingInputs
+    contacts: ContactService
+    inbox: InboxService
+    question_service: Deferred[QuestionService]
+    # Announcement deliveries go out from one queue for all editions (the outbox).
+    deliveries: DeliveryQueue
+
+
+def _edition_services(
+    shared: _Shared, editions: Editions, info: EditionInfo,
+    programmes: ProgrammeSource | None,
+) -> Services:
+    """The services of one edition, on that edition's view of the database."""
+    settings = shared.settings
+    database = shared.database.scoped(info.id)
+    if programmes is None:
+        programmes = ProgrammeSource(
+            settings.programme.file, settings.tz, key_prefix=info.key_prefix,
+            text=info.programme_text, name=info.name,
+        )
     sessions = SessionService(database, programmes.current)
     absences = AbsenceService(database, sessions)
     attendance = AttendanceService(database, sessions, settings.attendance, absences)
@@ -125,27 +182,26 @@ def build_services(settings: Settings) -> Services:
     return Services(
         settings=settings,
         database=database,
+        edition=info,
+        editions=editions,
         programmes=programmes,
-        programme_uploads=ProgrammeUploads(database, settings.tz),
-        pending=pending,
-        contacts=ContactService(database),
-        registration=RegistrationService(database, pending),
-        registration_window=RegistrationWindowService(database),
+        programme_uploads=ProgrammeUploads(database, settings.tz, info.key_prefix),
+        pending=shared.pending,
+        contacts=shared.contacts,
+        registration=RegistrationService(database, shared.pending),
         participants=ParticipantService(database),
         invites=InviteService(database),
         privacy=PrivacyService(database),
         sessions=sessions,
-        inbox=InboxService(database),
-        question_service=Deferred(
-            lambda: QuestionService.from_package(programmes.current()), name="wijkbot-questions"
-        ),
+        inbox=shared.inbox,
+        question_service=shared.question_service,
         reminders=ReminderService(database),
         absences=absences,
         attendance=attendance,
         groups=groups,
         audiences=audiences,
         announcements=AnnouncementService(database, audiences),
-        deliveries=DeliveryQueue(database),
+        deliveries=shared.deliveries,
         feedback=FeedbackService(database, sessions, attendance.views, settings.feedback),
         certificates=CertificateService(
             database, sessions, attendance.views, groups, programmes.current

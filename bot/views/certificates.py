@@ -35,7 +35,9 @@ _SECTIONS = (
 )
 
 
-def review(found: Review, *, due: bool = False) -> tuple[Html, InlineKeyboardMarkup | None]:
+def review(
+    found: Review, *, due: bool = False, edition: str = ""
+) -> tuple[Html, InlineKeyboardMarkup | None]:
     """The list by standing, with a button per person and per eindopdracht-groepje."""
     module = found.final_module
     if module is None:
@@ -43,7 +45,7 @@ def review(found: Review, *, due: bool = False) -> tuple[Html, InlineKeyboardMar
     head = [t("certificates.review_due")] if due else []
     progress = found.candidates[0].progress if found.candidates else None
     head.append(t(
-        "certificates.review_header", module=session_name(module),
+        "certificates.review_header", edition=edition, module=session_name(module),
         date=long_date(module.starts_at.date()),
         required=progress.required if progress else len(found.candidates),
         total=progress.total if progress else 0,

@@ -1,4 +1,4 @@
-"""programme uploads: programme files sent by a coordinator, applied on confirm
+"""programme uploads: programme files a coordinator sent, applied on confirm
 
 Revision ID: 0013
 Revises: 0012

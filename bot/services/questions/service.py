@@ -79,9 +79,14 @@ class QuestionService:
     def use_sessions(self, sessions: tuple[Session, ...]) -> None:
         """Answer with the sessions as they are now (werksessies added or moved with /sessie),
         not as the programme file has them. Cheap when nothing changed."""
-        if sessions == self.programme.sessions:
+        self.use_programme(self._file_programme.with_sessions(sessions))
+
+    def use_programme(self, programme: Programme) -> None:
+        """Answer for this programme (an edition's, with its sessions as they are now): the
+        facts, dates and places; the matching stays. Cheap when nothing changed."""
+        if (programme.data is self.programme.data
+                and programme.sessions == self.programme.sessions):
             return
-        programme = self._file_programme.with_sessions(sessions)
         self.answerer = Answerer(programme, self.knowledge)
         self.resolver.programme = programme
         self.programme = programme
