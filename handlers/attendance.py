@@ -18,7 +18,7 @@ import logging
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 
-from bot.catalogue import plain, t
+from bot.catalogue import Html, plain, t
 from bot.formatting import long_date, session_name, shorten
 from bot.models import ParticipantStatus
 from bot.numbers import whole_number
@@ -65,7 +65,18 @@ async def own_command(update: Update, context: Context) -> None:
         await reply(update, context, t(_NOT_PARTICIPANT[person.status]))
         return
     record = await svc.attendance.views.record(person.id, svc.now())
-    await reply(update, context, record_text(record, svc.programme, svc.settings.attendance))
+    texts = [record_text(record, svc.programme, svc.settings.attendance)]
+    for earlier in await svc.editions.participations(telegram_id):  # an alumnus keeps them
+        former = await earlier.participants.by_telegram_id(telegram_id)
+        if earlier is svc or former is None or former.status in _NOT_PARTICIPANT:
+            continue
+        past = await earlier.attendance.views.record(former.id, svc.now())
+        texts.append(Html(f"{t('attendance.edition_header', edition=earlier.edition.name)}\n"
+                          f"{record_text(past, earlier.programme, svc.settings.attendance)}"))
+    if len(texts) > 1:
+        texts[0] = Html(f"{t('attendance.edition_header', edition=svc.edition.name)}\n"
+                        f"{texts[0]}")
+    await reply(update, context, Html("\n\n".join(texts)))
 
 
 # -- coordinators: /presentie and corrections -------------------------------------------------

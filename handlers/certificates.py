@@ -224,6 +224,12 @@ async def certificate_command(update: Update, context: Context) -> None:
         return
     svc = services(context)
     participant_id, certificate = await svc.certificates.mine(telegram_id)
+    if certificate is None or not certificate.valid:  # an alumnus: an earlier edition's
+        for earlier in await svc.editions.participations(telegram_id):
+            _, found = await earlier.certificates.mine(telegram_id)
+            if earlier is not svc and found is not None and found.valid:
+                svc, participant_id, certificate = earlier, found.participant_id, found
+                break
     if participant_id is None:
         await reply(update, context, t("certificates.mine_not_participant"))
         return

@@ -36,6 +36,8 @@ async def status_command(update: Update, context: Context) -> None:
         context,
         t(
             "status.overview",
+            edition=svc.edition.name,
+            editions=len(svc.editions.all()),
             course=programme.data.course.name,
             source=programme.source,
             sessions=len(programme.sessions),

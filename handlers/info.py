@@ -158,7 +158,9 @@ async def next_command(update: Update, context: Context) -> None:
     now = svc.now()
     session = (await svc.sessions.timetable()).next_session(now)
     if session is None:
-        await reply(update, context, t("next.finished", course=svc.programme.data.course.name))
+        finished = t("next.finished", course=svc.programme.data.course.name)
+        following = svc.following()
+        await reply(update, context, Html(f"{finished}\n\n{following}") if following else finished)
         return
     if session.is_running(now):
         when = t("next.running", end=f"{session.ends_at:%H:%M}")

@@ -14,6 +14,7 @@ from bot.numbers import whole_number
 from bot.services.invites import DEFAULT_DAYS, MAX_DAYS, MAX_USES, NewInvite
 from bot.services.participants import DecisionKind, ParticipantView
 from bot.services.registration_steps import NAME_MAX, Problem
+from bot.services.registry import Services
 from bot.views.keyboards import keyboard
 from bot.views.participants import (
     application_card,
@@ -53,6 +54,17 @@ async def send_quietly(
     return True
 
 
+async def edition_of_participant(svc: Services, participant_id: int) -> Services:
+    """The edition an application belongs to: a notification's buttons work whichever
+    edition the coordinator is working in."""
+    if await svc.participants.get(participant_id) is not None:
+        return svc
+    for other in svc.editions.all():
+        if await other.participants.get(participant_id) is not None:
+            return other
+    return svc
+
+
 async def tell_coordinators(
     context: Context, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
@@ -87,7 +99,7 @@ async def decision_button(update: Update, context: Context) -> None:
     if number is None:
         await query.answer(t("fallback.stale_button"))
         return
-    svc = services(context)
+    svc = await edition_of_participant(services(context), number)
     approve = parts[1] == "ok"
     decision = await svc.participants.decide(number, approve, svc.now())
     person = decision.participant

@@ -8,7 +8,7 @@ import logging
 
 from telegram import Update
 
-from bot.catalogue import t
+from bot.catalogue import Html, t
 from bot.formatting import short_date
 from bot.models import ParticipantStatus
 from bot.services.privacy import STORED_PARTS
@@ -48,14 +48,26 @@ async def mine_command(update: Update, context: Context) -> None:
         return
     svc = services(context)
     data = await svc.privacy.export(user.id)
-    if not any(data[key] for key in STORED_PARTS):
+    others = [s for s in await svc.editions.participations(user.id) if s is not svc]
+    if not any(data[key] for key in STORED_PARTS) and not others:
         await reply(update, context, t("privacy.mine_nothing"))
         return
-    # Sessions as participants know them: added, moved or cancelled with /sessie too.
-    timetable = await svc.sessions.timetable()
-    programme = svc.programme.with_sessions([*timetable.sessions, *timetable.cancelled])
-    await reply(update, context, mine_text(data, Course(programme, svc.settings.tz)))
-    content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    texts: list[Html] = []
+    editions: dict[str, object] = {}
+    for edition, exported in [(svc, data)] + [(s, await s.privacy.export(user.id))
+                                              for s in others]:
+        editions[edition.edition.name] = exported
+        # Sessions as participants know them: added, moved or cancelled with /sessie too.
+        timetable = await edition.sessions.timetable()
+        programme = edition.programme.with_sessions([*timetable.sessions,
+                                                     *timetable.cancelled])
+        text = mine_text(exported, Course(programme, svc.settings.tz))
+        if others:
+            text = Html(f"{t('privacy.mine_edition', edition=edition.edition.name)}\n{text}")
+        texts.append(text)
+    await reply(update, context, Html("\n\n".join(texts)))
+    stored: object = data if not others else {"editions": editions}
+    content = json.dumps(stored, ensure_ascii=False, indent=2).encode("utf-8")
     await context.bot.send_document(
         chat.id,
         document=io.BytesIO(content),
@@ -69,7 +81,10 @@ async def forget_command(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None:
         return
-    if not await services(context).privacy.has_data(user.id):
+    svc = services(context)
+    if not await svc.privacy.has_data(user.id) and not await svc.editions.participations(
+        user.id
+    ):
         await reply(update, context, t("privacy.forget_nothing"))
         return
     markup = keyboard(
@@ -90,14 +105,18 @@ async def forget_button(update: Update, context: Context) -> None:
         await reply(update, context, t("privacy.forget_kept"))
         return
     svc = services(context)
-    result = await svc.privacy.forget(user.id, svc.now())
-    if not result.erased:
+    editions = [svc, *(s for s in await svc.editions.participations(user.id) if s is not svc)]
+    results = [await edition.privacy.forget(user.id, svc.now())  # every participation
+               for edition in editions]
+    if not any(result.erased for result in results):
         await reply(update, context, t("privacy.forget_nothing"))
         return
     await reply(update, context, t("privacy.forget_done"))
-    if result.participant_id is not None and result.previous_status is not None:
-        status = t(_FORMER_STATUS.get(result.previous_status, "participants.status_pending"))
-        await participants.tell_coordinators(
-            context,
-            t("privacy.coordinator_notice", number=result.participant_id, status=status),
-        )
+    for result in results:
+        if result.participant_id is not None and result.previous_status is not None:
+            status = t(_FORMER_STATUS.get(result.previous_status,
+                                          "participants.status_pending"))
+            await participants.tell_coordinators(
+                context,
+                t("privacy.coordinator_notice", number=result.participant_id, status=status),
+            )

@@ -43,6 +43,7 @@ from handlers import (
     certificates,
     checkin,
     coordinator,
+    editions,
     fallback,
     feedback,
     goals,
@@ -100,6 +101,9 @@ TYPED_STEPS: Mapping[PendingKind, TypedStep] = {
     PendingKind.GOAL_TEXT: TypedStep(goals.take_text, goals.cancel_step),
     PendingKind.GOAL_NOTE: TypedStep(goals.take_note, goals.cancel_step),
     PendingKind.BUDDY_MESSAGE: TypedStep(buddies.take_message, buddies.cancel_step),
+    PendingKind.EDITION: TypedStep(
+        editions.take_step, editions.cancel_step, coordinators_only=True
+    ),
 }
 
 # Commands in the order of /help and the Telegram menus (handlers/menu.py); a command's
@@ -129,6 +133,7 @@ PARTICIPANT_COMMANDS: Mapping[str, Callback] = {
 NOT_IN_MENU = frozenset({"hulp"})
 
 COORDINATOR_COMMANDS: Mapping[str, Callback] = {
+    "editie": editions.edition_command,
     "status": coordinator.status_command,
     "herladen": coordinator.reload_command,
     "vragen": questions.inbox_command,
@@ -184,6 +189,7 @@ COORDINATOR_BUTTONS: Mapping[str, Callback] = {
     r"^fbc:chart$": feedback.chart_button,
     r"^crt:": certificates.button,
     r"^prg:": programme_upload.button,
+    r"^edi:": editions.button,
 }
 
 

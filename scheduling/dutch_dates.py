@@ -107,6 +107,16 @@ def _at(day: dt.date, time: dt.time, tz: ZoneInfo) -> dt.datetime | None:
     return moment if real.replace(tzinfo=None) == moment.replace(tzinfo=None) else None
 
 
+def parse_date(text: str, today: dt.date) -> dt.date | WhenProblem:
+    """A date on its own ("18 september 2025", "18-9", "do 18 sep"); without a year, the
+    next such day from ``today``."""
+    found = _find_date(" ".join(text.lower().split()), today)
+    if isinstance(found, WhenProblem):
+        return found
+    day, rest = found
+    return WhenProblem.UNREADABLE if _FILLER.sub(" ", rest).strip() else day
+
+
 def parse_when(text: str, now: dt.datetime, tz: ZoneInfo) -> When | WhenProblem:
     """Read a date with a start time and optionally an end time ("15:00-17:30")."""
     cleaned = " ".join(text.lower().split())

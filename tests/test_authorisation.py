@@ -65,7 +65,7 @@ STALE = plain("fallback.stale_button")
 KNOWN_COORDINATOR_COMMANDS = {
     "status", "herladen", "vragen", "deelnemers", "uitnodiging", "toevoegen", "sessie",
     "bericht", "berichten", "geplandeberichten", "groepen", "opencheckin", "sluitcheckin",
-    "presentie", "export", "feedback", "certificaten", "aanmelding",
+    "presentie", "export", "feedback", "certificaten", "aanmelding", "editie",
 }
 COMMAND_ARGUMENTS = {
     "deelnemers": "1",
@@ -85,7 +85,7 @@ PARTICIPANT_PATTERNS = {
 COORDINATOR_PATTERNS = {
     r"^app:", r"^ppl:", r"^qa:\d+$", r"^ql:\d+$", r"^chk:(new|close):", r"^att:grid$", r"^att:",
     r"^grp:", r"^ses:", r"^ann:", r"^fbc:export$",
-    r"^fbc:chart$", r"^crt:", r"^grp:intro:\d+$", r"^prg:", r"^regw:(open|close)$",
+    r"^fbc:chart$", r"^crt:", r"^grp:intro:\d+$", r"^prg:", r"^regw:(open|close)$", r"^edi:",
 }
 # Every coordinator button: its data with the seeded ids filled in, used when the
 # coordinator's chat has no such button (the prefix before the ids finds a real one).
@@ -99,7 +99,10 @@ COORDINATOR_BUTTONS = {
     "crt:fg": "crt:fg:{group}:1", "crt:ok": "crt:ok:{other}", "crt:all": "crt:all",
     "crt:ally": "crt:ally", "crt:rv": "crt:rv:{other}", "crt:rvy": "crt:rvy:{other}",
     "prg:ok": "prg:ok:1", "prg:no": "prg:no:1", "regw:close": "regw:close",
-    "regw:open": "regw:open",
+    "regw:open": "regw:open", "edi:use": "edi:use:1", "edi:reg": "edi:reg:1:0",
+    "edi:arc": "edi:arc:1", "edi:arcy": "edi:arcy:1", "edi:del": "edi:del:1",
+    "edi:dely": "edi:dely:1", "edi:new": "edi:new", "edi:mod": "edi:mod:1",
+    "edi:make": "edi:make", "edi:stop": "edi:stop", "edi:list": "edi:list",
     "grp:all": "grp:all", "grp:intro": "grp:intro:{group}",
     "grp:new": "grp:new:intervisie", "grp:o": "grp:o:{group}:0",
     "grp:t": "grp:t:{group}:{other}:0", "grp:ren": "grp:ren:{group}", "ses:list": "ses:list",

@@ -49,6 +49,7 @@ class PendingKind(enum.StrEnum):
     GOAL_TEXT = "goal_text"
     GOAL_NOTE = "goal_note"
     BUDDY_MESSAGE = "buddy_message"
+    EDITION = "edition"
 
 
 # How long each step waits for its answer (3 hours for a kind not listed here); the

@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from bot.catalogue import Html, t
 from bot.config import Settings
 from bot.database import Database
+from bot.formatting import long_date
 from bot.programme import Programme
 from bot.services.absences import AbsenceService
 from bot.services.announcements import AnnouncementService
@@ -23,7 +25,7 @@ from bot.services.certificates import CertificateService
 from bot.services.contacts import ContactService
 from bot.services.deferred import Deferred
 from bot.services.deliveries import DeliveryQueue
-from bot.services.editions import EditionInfo, Editions
+from bot.services.editions import EditionInfo, Editions, EditionState, first_day, state_of
 from bot.services.feedback import FeedbackService
 from bot.services.goals import GoalService
 from bot.services.groups import GroupService
@@ -90,8 +92,19 @@ class Services:
         with the timetable as it is now (the programme plus the coordinator's changes)."""
         questions = await self.question_service.wait()
         questions.use_programme(self.programme.with_sessions(
-            (await self.sessions.timetable()).sessions))
+            (await self.sessions.timetable()).sessions), self.following())
         return questions
+
+    def following(self) -> Html | None:
+        """Once this edition has ended: where and when the next one starts (if known)."""
+        now = self.now()
+        if state_of(self, now) is not EditionState.FINISHED:
+            return None
+        after = self.editions.next_after(self, now)
+        start = first_day(after) if after is not None else None
+        if after is None or start is None:
+            return None
+        return t("next.following", edition=after.edition.name, date=long_date(start.date()))
 
     def now(self) -> dt.datetime:
         """The current moment in the course's timezone."""

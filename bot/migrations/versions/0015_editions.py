@@ -62,6 +62,8 @@ def upgrade() -> None:
         "registration_open": bool(window[0]) if window is not None else True,
         "created_at": dt.datetime.now(dt.UTC), "archived_at": None,
     }])
+    if bind.dialect.name == "postgresql":  # the row above was given its id: move on from it
+        op.execute("SELECT setval(pg_get_serial_sequence('editions', 'id'), 1)")
     op.drop_table("registration_window")
     for table in SCOPED:
         with op.batch_alter_table(table) as batch:

@@ -89,6 +89,8 @@ class Answerer:
     def __init__(self, programme: Programme, knowledge: KnowledgeBase) -> None:
         self.programme = programme
         self.knowledge = knowledge
+        # After the last module: where the next edition is (set per question; None: none).
+        self.following: Html | None = None
         self.facts = programme_facts(programme)
         self._params: dict[str, dict[str, Any]] = {}
         for session in programme.sessions:
@@ -181,7 +183,8 @@ class Answerer:
     def _next_module(self, intent: IntentEntry, now: dt.datetime) -> Html:
         upcoming = [s for s in self.programme.modules if now < s.ends_at]
         if not upcoming:
-            return self._variant(intent, "finished")
+            finished = self._variant(intent, "finished")
+            return Html(f"{finished}\n{self.following}") if self.following else finished
         module = upcoming[0]
         params = self._session_params(module)
         if module.is_running(now):

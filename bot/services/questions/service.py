@@ -81,15 +81,16 @@ class QuestionService:
         not as the programme file has them. Cheap when nothing changed."""
         self.use_programme(self._file_programme.with_sessions(sessions))
 
-    def use_programme(self, programme: Programme) -> None:
+    def use_programme(self, programme: Programme, following: Html | None = None) -> None:
         """Answer for this programme (an edition's, with its sessions as they are now): the
-        facts, dates and places; the matching stays. Cheap when nothing changed."""
-        if (programme.data is self.programme.data
-                and programme.sessions == self.programme.sessions):
-            return
-        self.answerer = Answerer(programme, self.knowledge)
-        self.resolver.programme = programme
-        self.programme = programme
+        facts, dates and places; the matching stays. ``following``: what to say of the next
+        edition once this one has ended. Cheap when nothing changed."""
+        if (programme.data is not self.programme.data
+                or programme.sessions != self.programme.sessions):
+            self.answerer = Answerer(programme, self.knowledge)
+            self.resolver.programme = programme
+            self.programme = programme
+        self.answerer.following = following
 
     # -- learned answers ------------------------------------------------------------------
 
