@@ -65,10 +65,12 @@ def percentile(values: list[float], share: float) -> float:
 
 @asynccontextmanager
 async def real_bot(
-    fake: FakeTelegram, folder: Path, base_url: str | None = None, **overrides: Any
+    fake: FakeTelegram, folder: Path, base_url: str | None = None, *, settled: bool = False,
+    **overrides: Any,
 ) -> AsyncIterator[Services]:
     """The real application (handlers, jobs, SQLite in ``folder``) polling the fake: in
-    process, or over HTTP when ``base_url`` is where the fake is served (serve_on_loopback)."""
+    process, or over HTTP when ``base_url`` is where the fake is served (serve_on_loopback).
+    ``settled``: yield only once the start-up reminder sync is done."""
     from bot.app import build_application
     from bot.config import Settings
     from bot.lifecycle import running
@@ -91,6 +93,12 @@ async def real_bot(
     else:
         application = build_application(services)  # the requests `wijkbot run` uses
     async with running(application, poll_timeout=1):
+        if settled:
+            from scheduling.reminders import scheduler_of
+
+            scheduler = scheduler_of(application.bot_data)
+            await scheduler.synced.wait()
+            await scheduler.idle()
         yield services
 
 

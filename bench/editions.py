@@ -117,26 +117,32 @@ async def _startup(url: str) -> float:
     return elapsed
 
 
-async def _updates(url: str, editions: int) -> float:
-    """The median milliseconds of /volgende from someone in the last edition, on the evening
-    after module 4 (no reminder is due then)."""
+async def _updates(many: str, one: str, editions: int) -> tuple[float, float]:
+    """The median milliseconds of /volgende from someone in the last edition, with many
+    editions and with one, the two bots running side by side and asked in turn; on the
+    evening after module 4 (no reminder is due then)."""
     import time_machine
 
     from bench.common import real_bot
     from tests.faketelegram import FakeTelegram
 
-    fake = FakeTelegram()
+    fakes = FakeTelegram(), FakeTelegram()
     evening = dt.datetime(2024, 12, 12, 20, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-    with tempfile.TemporaryDirectory() as folder, time_machine.travel(evening, tick=True):
-        async with real_bot(fake, Path(folder), database={"url": url}):
-            user = fake.user(FIRST_ID + editions * 1000, first_name="Deelnemer")
-            await user.ask("/volgende")  # warm up
-            times = []
+    with tempfile.TemporaryDirectory() as first, tempfile.TemporaryDirectory() as second, \
+            time_machine.travel(evening, tick=True):
+        async with real_bot(fakes[0], Path(first), settled=True, database={"url": many}), \
+                real_bot(fakes[1], Path(second), settled=True, database={"url": one}):
+            users = (fakes[0].user(FIRST_ID + editions * 1000, first_name="Deelnemer"),
+                     fakes[1].user(FIRST_ID + 1000, first_name="Deelnemer"))
+            times: tuple[list[float], list[float]] = ([], [])
+            for user in users:
+                await user.ask("/volgende")  # warm up
             for _ in range(SAMPLES):
-                started = time.perf_counter()
-                await user.ask("/volgende")
-                times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+                for user, measured in zip(users, times, strict=True):
+                    started = time.perf_counter()
+                    await user.ask("/volgende")
+                    measured.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 async def _round(url: str, editions: int, people: int) -> tuple[int, float, int, int, int]:
@@ -204,7 +210,7 @@ async def measure_async(backend: str, editions: int, people: int) -> EditionFigu
         await _populate(one, 1, people)
         startup, startup_one = await _startup(many), await _startup(one)
         sent, seconds, too_many, duplicates, lost = await _round(many, editions, people)
-        update, update_one = await _updates(many, editions), await _updates(one, 1)
+        update, update_one = await _updates(many, one, editions)
     return EditionFigures(backend, editions, people, startup, startup_one, update, update_one,
                           sent, seconds, too_many, duplicates, lost)
 

@@ -20,12 +20,14 @@ import datetime as dt
 import enum
 import logging
 import secrets
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.database import Database
 from bot.models import CoordinatorEdition, Edition, Participant, ParticipantStatus
@@ -99,6 +101,10 @@ class Editions:
         self._build = build
         self._by_id: dict[int, Services] = {}
         self._chosen: dict[int, int] | None = None  # coordinator → edition (one process)
+        # Telegram id → the editions they take part in; emptied whenever a participant row
+        # changes (see _participants_changed), so most updates need no query for it.
+        self.participations_cache: dict[int, tuple[int, ...]] = {}
+        _CACHES.add(self)
 
     def add(self, services: Services) -> None:
         self._by_id[services.edition.id] = services
@@ -169,13 +175,16 @@ class Editions:
 
     async def participations(self, telegram_id: int) -> list[Services]:
         """The editions this account takes part in (or applied to), the newest first."""
-        async with self._db.transaction() as session:
-            rows = await session.execute(
-                select(Participant.edition_id, Participant.status)
-                .where(Participant.telegram_id == telegram_id)
-            )
-            ids = [edition for edition, status in rows
-                   if status != ParticipantStatus.FORGOTTEN]
+        ids = self.participations_cache.get(telegram_id)
+        if ids is None:
+            async with self._db.transaction() as session:
+                rows = await session.execute(
+                    select(Participant.edition_id, Participant.status)
+                    .where(Participant.telegram_id == telegram_id)
+                )
+                ids = tuple(edition for edition, status in rows
+                            if status != ParticipantStatus.FORGOTTEN)
+            self.participations_cache[telegram_id] = ids
         found = [s for s in self.all() if s.edition.id in ids]
         return list(reversed(found))
 
@@ -186,6 +195,8 @@ class Editions:
         registration in progress, which wins."""
         if registering is not None and (found := self.get(registering)) is not None:
             return found
+        if len(self._by_id) == 1:  # the usual case: no query at all
+            return next(iter(self._by_id.values()))
         mine = await self.participations(telegram_id)
         current = [s for s in mine if state_of(s, now) in (EditionState.RUNNING,
                                                            EditionState.UPCOMING)]
@@ -299,6 +310,18 @@ class Editions:
                 .group_by(Participant.edition_id)
             )
             return {edition: count for edition, count in rows}
+
+
+_CACHES: weakref.WeakSet[Editions] = weakref.WeakSet()
+
+
+@event.listens_for(Session, "after_flush")
+def _participants_changed(session: Session, _context: object) -> None:
+    """A participant row was added, changed or deleted: forget the cached participations."""
+    if any(isinstance(row, Participant)
+           for row in (*session.new, *session.dirty, *session.deleted)):
+        for editions in list(_CACHES):
+            editions.participations_cache.clear()
 
 
 def clean_name(text: str) -> str:
