@@ -59,7 +59,28 @@ async def resolve_edition(update: Update, context: Context) -> None:
         log.warning("edition of user %s unknown (database: %s); the default edition",
                     person, type(error).__name__)
         chosen = first.editions.default(now)
-    context.__dict__[EDITION_SERVICES] = chosen
+    by_button = await _edition_of_button(update, first, person)
+    context.__dict__[EDITION_SERVICES] = by_button or chosen
+
+
+async def _edition_of_button(update: Update, first: Services, person: int) -> Services | None:
+    """A button about a session of another edition of this person (a feedback question of a
+    finished edition, a digest of another edition) is handled in that edition."""
+    query = update.callback_query
+    if query is None or not query.data or len(first.editions.all()) == 1:
+        return None
+    for part in query.data.split(":"):
+        found = first.editions.of_session_key(part)
+        if found is None:
+            continue
+        if first.settings.is_coordinator(person):
+            return found
+        try:
+            mine = await first.editions.participations(person)
+        except (SQLAlchemyError, OSError):
+            return None
+        return found if found in mine else None
+    return None
 
 
 def user_id(update: Update) -> int | None:

@@ -183,3 +183,29 @@ async def test_the_coordinator_switches_editions_and_runs_registration(
     await replay(coordinator, overview, f"edi:arcy:{new.edition.id}")
     assert new.edition.archived
     assert new not in bot.services.editions.active(bot.services.now())
+
+
+async def test_a_button_of_the_old_edition_still_works_after_registering_again(
+    bot: RunningBot, frozen_time: time_machine.Coordinates
+) -> None:
+    from bot.models import Attendance
+    from scheduling.feedback_jobs import send_due
+
+    sanne_id = await approve(bot.services, SANNE, "Sanne de Vries")
+    new = await second_edition(bot)
+    morning = amsterdam(2025, 6, 20, 9, 0)  # the morning after module 10 of 2024-2025
+    async with bot.services.database.transaction() as session:
+        session.add(Attendance(participant_id=sanne_id, session_key="module-10",
+                               status="present", method="code", checked_in_at=morning,
+                               updated_at=morning))
+    frozen_time.move_to(morning)
+    sanne = bot.user(SANNE, "Sanne")
+    await sanne.ask("/start")
+    assert await send_due(bot.application) == 1
+    question = await sanne.next_message()
+    assert "Hoe was Module 10" in question.content
+    first = await sanne.ask("/aanmelden")  # 2024-2025 has ended: 2025-2026 it is
+    await register(sanne, first)
+    assert await new.participants.by_telegram_id(SANNE) is not None
+    await tap(sanne, question, "4")
+    assert "Je gaf Module 10: Eindpresentaties een 4" in (await sanne.next_message()).content

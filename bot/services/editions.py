@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
+import re
 import secrets
 import weakref
 from collections.abc import Callable
@@ -147,6 +148,14 @@ class Editions:
     def get(self, edition_id: int) -> Services | None:
         return self._by_id.get(edition_id)
 
+    def of_session_key(self, key: str) -> Services | None:
+        """The edition a session key belongs to (by its prefix: ``e2-module-4``)."""
+        match = _KEY_PREFIX.match(key)
+        if match is None:
+            return None
+        prefix = match.group(1) or ""
+        return next((s for s in self._by_id.values() if s.edition.key_prefix == prefix), None)
+
     def by_name(self, name: str) -> Services | None:
         wanted = name.casefold()
         return next((s for s in self._by_id.values() if s.edition.name.casefold() == wanted), None)
@@ -236,14 +245,17 @@ class Editions:
         cleaned = clean_name(name)
         if self.by_name(cleaned) is not None:
             raise EditionError(EditionProblem.DUPLICATE)
-        async with self._db.transaction() as session:
-            row = Edition(name=cleaned, key_prefix=f"n{secrets.token_hex(3)}",
-                          programme_text=programme_text, registration_open=False,
-                          created_at=now, archived_at=None)
-            session.add(row)
-            await session.flush()
-            row.key_prefix = f"e{row.id}-"
-            info = EditionInfo.of(row)
+        try:
+            async with self._db.transaction() as session:
+                row = Edition(name=cleaned, key_prefix=f"n{secrets.token_hex(3)}",
+                              programme_text=programme_text, registration_open=False,
+                              created_at=now, archived_at=None)
+                session.add(row)
+                await session.flush()
+                row.key_prefix = f"e{row.id}-"
+                info = EditionInfo.of(row)
+        except IntegrityError:  # made at the same moment by another coordinator
+            raise EditionError(EditionProblem.DUPLICATE) from None
         services = self._build(info)
         self._by_id[info.id] = services
         return services
@@ -313,6 +325,7 @@ class Editions:
 
 
 _CACHES: weakref.WeakSet[Editions] = weakref.WeakSet()
+_KEY_PREFIX = re.compile(r"^(e\d+-)?(?:module|werksessie|intervisie)-")
 
 
 @event.listens_for(Session, "after_flush")
