@@ -209,3 +209,24 @@ async def test_a_button_of_the_old_edition_still_works_after_registering_again(
     assert await new.participants.by_telegram_id(SANNE) is not None
     await tap(sanne, question, "4")
     assert "Je gaf Module 10: Eindpresentaties een 4" in (await sanne.next_message()).content
+
+
+async def test_an_announcement_reaches_only_the_coordinators_edition(bot: RunningBot) -> None:
+    from tests.test_announcements_support import compose, preview
+
+    await approve(bot.services, PIET, "Piet Jansen")
+    new = await second_edition(bot)
+    await approve(new, NORA, "Nora Bakker")
+    piet, nora = bot.user(PIET, "Piet"), bot.user(NORA, "Nora")
+    for user in (piet, nora):
+        await user.ask("/start")
+    coordinator = bot.coordinator
+    overview = await coordinator.ask("/editie")
+    await tap_and_wait(coordinator, overview, "➡️ Werk in 2025-2026")
+    question = await compose(coordinator, "Welkom bij de nieuwe editie!")
+    _shown, control = await preview(coordinator, question, "Alle deelnemers (toegelaten)")
+    assert "Het gaat naar 1 ontvanger" in control.content
+    await tap(coordinator, control, "📨 Nu versturen")
+    assert "Welkom bij de nieuwe editie!" in (await nora.next_message()).content
+    await bot.outbox.idle()
+    await piet.expect_no_message()
