@@ -230,3 +230,18 @@ async def test_an_announcement_reaches_only_the_coordinators_edition(bot: Runnin
     assert "Welkom bij de nieuwe editie!" in (await nora.next_message()).content
     await bot.outbox.idle()
     await piet.expect_no_message()
+
+
+async def test_an_edition_without_data_can_be_deleted(bot: RunningBot) -> None:
+    new = await second_edition(bot, open_=False)
+    await bot.scheduler.sync()  # its timetable is recorded, as after any start
+    coordinator = bot.coordinator
+    overview = await coordinator.ask("/editie")
+    await tap_and_wait(coordinator, overview, "➡️ Werk in 2025-2026")
+    await tap_and_wait(coordinator, overview, "🗑 Verwijderen")
+    assert "2025-2026 verwijderen?" in overview.content
+    await tap(coordinator, overview, "🗑 Ja, verwijderen")
+    assert bot.services.editions.get(new.edition.id) is None
+    assert bot.services.editions.by_name("2025-2026") is None
+    again = await coordinator.ask("/editie")
+    assert "Je werkt nu in 2024-2025" in again.content

@@ -31,7 +31,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.database import Database
-from bot.models import CoordinatorEdition, Edition, Participant, ParticipantStatus
+from bot.models import (
+    CoordinatorEdition,
+    Edition,
+    Participant,
+    ParticipantStatus,
+    ProgrammeUpload,
+    SessionSnapshot,
+)
 from bot.programme import ProgrammeError
 
 if TYPE_CHECKING:
@@ -309,8 +316,11 @@ class Editions:
                 raise EditionError(EditionProblem.GONE)
         try:
             async with self._db.transaction() as session:
+                # The bot's own bookkeeping goes with it; anyone's data stops the delete.
+                for table in (SessionSnapshot, ProgrammeUpload):
+                    await session.execute(delete(table).where(table.edition_id == edition_id))
                 await session.execute(delete(Edition).where(Edition.id == edition_id))
-        except IntegrityError:  # sessions, groups or announcements of its own
+        except IntegrityError:  # session changes, groups, invites or announcements of its own
             raise EditionError(EditionProblem.HAS_DATA) from None
         self._by_id.pop(edition_id, None)
 
