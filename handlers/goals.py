@@ -12,7 +12,15 @@ from bot.catalogue import Html, plain, t
 from bot.formatting import session_name
 from bot.numbers import whole_number
 from bot.programme import SessionKind
-from bot.services.goals import NOTE_MAX, TEXT_MAX, GoalError, GoalProblem, MyGoals, NoteKind
+from bot.services.goals import (
+    MAX_GOALS,
+    NOTE_MAX,
+    TEXT_MAX,
+    GoalError,
+    GoalProblem,
+    MyGoals,
+    NoteKind,
+)
 from bot.services.pending import Pending, PendingKind
 from bot.services.registry import Services
 from bot.views import goals as views
@@ -30,7 +38,7 @@ _PROBLEMS = {
 
 
 def _problem(error: GoalError, limit: int = TEXT_MAX) -> Html:
-    return t(_PROBLEMS[error.problem], max=3, limit=limit)
+    return t(_PROBLEMS[error.problem], max=MAX_GOALS, limit=limit)
 
 
 async def _overview(svc: Services, telegram_id: int) -> tuple[Html, InlineKeyboardMarkup]:
@@ -84,7 +92,7 @@ async def button(update: Update, context: Context) -> None:
             return
         await _goal_action(update, context, svc, mine, action, whole_number(argument))
     except GoalError as error:
-        await query.answer(plain(_PROBLEMS[error.problem], max=3, limit=TEXT_MAX),
+        await query.answer(plain(_PROBLEMS[error.problem], max=MAX_GOALS, limit=TEXT_MAX),
                            show_alert=True)
 
 

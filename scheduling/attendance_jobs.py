@@ -50,7 +50,7 @@ def services(context: Context) -> Services:
 async def tick(context: Context) -> None:
     """Every edition that is not archived, each with its own sessions and participants."""
     first = services(context)
-    for svc in first.editions.active(first.now()):
+    for svc in first.editions.active():
         await _tick(context, svc)
 
 

@@ -29,7 +29,7 @@ async def send_review(application: Application) -> int:  # type: ignore[type-arg
     first: Services = application.bot_data[SERVICES_KEY]
     deliverer: Deliverer = application.bot_data[DELIVERER_KEY]
     sent = 0
-    for services in first.editions.active(first.now()):
+    for services in first.editions.active():
         settings = services.settings.certificates
         now = services.now()
         final = await services.certificates.review_due(now, settings.review_days_before,

@@ -28,7 +28,7 @@ async def send_due(application: Application) -> int:  # type: ignore[type-arg]
     first: Services = application.bot_data[SERVICES_KEY]
     deliverer: Deliverer = application.bot_data[DELIVERER_KEY]
     total = 0
-    for services in first.editions.active(first.now()):  # each edition, its own people
+    for services in first.editions.active():  # each edition, its own people
         goals = services.goals
         for found in await goals.due(services.now()):
             sent = 0

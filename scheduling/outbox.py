@@ -111,7 +111,7 @@ class Outbox:
         interrupted = await svc.deliveries.recover(svc.now())
         if interrupted:
             log.warning("%d announcement message(s) were interrupted by a stop", interrupted)
-        for edition in svc.editions.active(svc.now()):
+        for edition in svc.editions.active():
             for announcement in await edition.announcements.scheduled():
                 assert announcement.scheduled_for is not None
                 self.schedule(announcement.id, announcement.scheduled_for)

@@ -103,7 +103,7 @@ class ReminderScheduler:
 
     def _editions(self) -> list[Services]:
         """The editions whose reminders run (every edition that is not archived)."""
-        return self._svc.editions.active(self._svc.now())
+        return self._svc.editions.active()
 
     def _tracker(self, svc: Services) -> ChangeTracker:
         """What the participants of this edition last heard of its timetable."""

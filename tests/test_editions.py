@@ -146,8 +146,7 @@ async def test_reminders_reach_only_their_own_edition(
 ) -> None:
     await approve(bot.services, PIET, "Piet Jansen")
     new = await second_edition(bot)
-    nora = await approve(new, NORA, "Nora Bakker")
-    assert nora
+    await approve(new, NORA, "Nora Bakker")
     piet, nora_user = bot.user(PIET, "Piet"), bot.user(NORA, "Nora")
     for user in (piet, nora_user):
         await user.ask("/start")
@@ -176,13 +175,12 @@ async def test_the_coordinator_switches_editions_and_runs_registration(
     await tap_and_wait(coordinator, window, "📝 Aanmelding openen")
     assert new.edition.registration_open
     # An edition with participants cannot be deleted, only archived.
-    await replay(coordinator, overview, "edi:dely:1")
-    assert bot.services.editions.get(1) is not None
     refused = await replay(coordinator, overview, "edi:dely:1")
     assert "archiveren kan, verwijderen niet" in refused["text"]
+    assert bot.services.editions.get(1) is not None
     await replay(coordinator, overview, f"edi:arcy:{new.edition.id}")
     assert new.edition.archived
-    assert new not in bot.services.editions.active(bot.services.now())
+    assert new not in bot.services.editions.active()
 
 
 async def test_a_button_of_the_old_edition_still_works_after_registering_again(

@@ -148,7 +148,7 @@ class Editions:
         return sorted(self._by_id.values(),
                       key=lambda s: (first_day(s) or never, s.edition.id))
 
-    def active(self, now: dt.datetime) -> list[Services]:
+    def active(self) -> list[Services]:
         """The editions whose jobs run: not archived (finished ones too, for late notices)."""
         return [s for s in self.all() if not s.edition.archived]
 
@@ -168,7 +168,7 @@ class Editions:
         return next((s for s in self._by_id.values() if s.edition.name.casefold() == wanted), None)
 
     def default(self, now: dt.datetime) -> Services:
-        live = [s for s in self.all() if not s.edition.archived] or self.all()
+        live = self.active() or self.all()
         running = [s for s in live if state_of(s, now) is EditionState.RUNNING]
         if running:
             return running[-1]

@@ -177,22 +177,18 @@ class SessionService:
         self, key: str, location: str, *, by: int, now: dt.datetime
     ) -> tuple[Session, Session]:
         """Change where a session (a module too) takes place; returns (before, after)."""
-        before = (await self.timetable()).get(key)
-        if before is None:
-            raise SessionChangeError("unknown_session")
-        if before.starts_at <= now:
-            raise SessionChangeError("already_started")
-        async with self._writing() as session:
-            row = await _row_for(session, before, now, by)
-            row.location, row.updated_at, row.updated_by = location, now, by
-        after = (await self.timetable()).get(key)
-        assert after is not None
-        return before, after
+        return await self._amend(key, by, now, location=location)
 
     async def describe(
         self, key: str, description: str, *, by: int, now: dt.datetime
     ) -> Session:
         """Replace what a session (a module too) is about; it must not have started."""
+        return (await self._amend(key, by, now, note=description))[1]
+
+    async def _amend(
+        self, key: str, by: int, now: dt.datetime, **values: str
+    ) -> tuple[Session, Session]:
+        """Set columns of a session's change row (not its time); it must not have started."""
         before = (await self.timetable()).get(key)
         if before is None:
             raise SessionChangeError("unknown_session")
@@ -200,10 +196,12 @@ class SessionService:
             raise SessionChangeError("already_started")
         async with self._writing() as session:
             row = await _row_for(session, before, now, by)
-            row.note, row.updated_at, row.updated_by = description, now, by
+            for column, value in values.items():
+                setattr(row, column, value)
+            row.updated_at, row.updated_by = now, by
         after = (await self.timetable()).get(key)
         assert after is not None
-        return after
+        return before, after
 
     async def cancel(self, key: str, *, by: int, now: dt.datetime) -> Session:
         timetable = await self.timetable()
